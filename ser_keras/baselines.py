@@ -1,0 +1,198 @@
+"""Quick scikit-learn baselines: is a corpus fit for teaching multi-modal emotion recognition?
+
+Three logistic regressions on the paper's split (sessions 1-4 train, session 5
+test): acoustic (mean and standard deviation over frames of the 34 features),
+words (bag of words), and both concatenated. The demo corpus is meant to make each
+modality alone ambiguous and the two together not, so the bar is:
+
+* each single modality lands between 40% and 80% unweighted average recall (UA);
+* the combination beats the better single modality by at least 10 points.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from .corpora import read_iemocap
+from .features.acoustic import N_FEATURES, extract_reference
+from .features.audio import load_audio
+from .features.text import tokenize
+
+SINGLE_MODALITY_RANGE = (0.40, 0.80)
+FUSION_MARGIN = 0.10
+
+
+def acoustic_statistics(wav_paths, workers=None, progress=True):
+    """Mean and standard deviation over frames of the 34 features, per file.
+
+    Parameters
+    ----------
+    wav_paths : sequence of path
+    workers : int, optional
+        Processes (default: the number of CPU cores).
+    progress : bool
+
+    Returns
+    -------
+    np.ndarray, float64, shape (n_files, 68)
+        34 means then 34 standard deviations.
+    """
+    from tqdm import tqdm
+
+    workers = workers or os.cpu_count() or 1
+    paths = [str(path) for path in wav_paths]
+    bar = tqdm(total=len(paths), desc="acoustic features", unit="utt", disable=not progress)
+    rows = []
+    if workers == 1:
+        for path in paths:
+            rows.append(_statistics(path))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for row in pool.map(_statistics, paths, chunksize=8):
+                rows.append(row)
+                bar.update()
+    bar.close()
+    return np.stack(rows)
+
+
+def _statistics(path):
+    frames = extract_reference(load_audio(path))
+    if len(frames) == 0:
+        return np.zeros(2 * N_FEATURES)
+    return np.concatenate([frames.mean(axis=0), frames.std(axis=0)])
+
+
+@dataclass
+class BaselineResult:
+    """UA and WA of one baseline on the test split."""
+
+    name: str
+    unweighted_average_recall: float
+    weighted_accuracy: float
+
+
+def run_baselines(acoustic, transcripts, labels, is_train, random_state=0):
+    """Fit the three logistic-regression baselines and score them on the test rows.
+
+    Parameters
+    ----------
+    acoustic : np.ndarray, shape (n, 68)
+    transcripts : sequence of str, length n
+    labels : sequence of str, length n
+    is_train : np.ndarray of bool, shape (n,)
+        Training rows; the others are the test rows.
+    random_state : int
+
+    Returns
+    -------
+    list of BaselineResult
+        ``acoustic``, ``words``, ``acoustic + words``, in that order.
+    """
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score
+    from sklearn.preprocessing import StandardScaler
+
+    labels = np.asarray(labels)
+    is_train = np.asarray(is_train, dtype=bool)
+    scaler = StandardScaler().fit(acoustic[is_train])
+    acoustic_scaled = csr_matrix(scaler.transform(acoustic))
+    vectorizer = CountVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None)
+    vectorizer.fit([text for text, train in zip(transcripts, is_train) if train])
+    words = vectorizer.transform(transcripts)
+    inputs = {
+        "acoustic": acoustic_scaled,
+        "words": words,
+        "acoustic + words": hstack([acoustic_scaled, words]).tocsr(),
+    }
+    results = []
+    for name, matrix in inputs.items():
+        model = LogisticRegression(max_iter=5000, random_state=random_state)
+        model.fit(matrix[is_train], labels[is_train])
+        predicted = model.predict(matrix[~is_train])
+        results.append(
+            BaselineResult(
+                name=name,
+                # Unweighted average recall is scikit-learn's balanced accuracy.
+                unweighted_average_recall=balanced_accuracy_score(labels[~is_train], predicted),
+                weighted_accuracy=accuracy_score(labels[~is_train], predicted),
+            )
+        )
+    return results
+
+
+def meets_teaching_bar(results):
+    """Check the bar of this module's docstring.
+
+    Returns
+    -------
+    (bool, list of str)
+        Whether every condition holds, and one line per condition.
+    """
+    by_name = {result.name: result.unweighted_average_recall for result in results}
+    low, high = SINGLE_MODALITY_RANGE
+    lines, passed = [], True
+    for name in ("acoustic", "words"):
+        ok = low <= by_name[name] <= high
+        passed &= ok
+        lines.append(f"[{'ok' if ok else 'FAIL'}] {name} UA {by_name[name]:.1%} within {low:.0%}-{high:.0%}")
+    best = max(by_name["acoustic"], by_name["words"])
+    gain = by_name["acoustic + words"] - best
+    ok = gain >= FUSION_MARGIN
+    passed &= ok
+    lines.append(f"[{'ok' if ok else 'FAIL'}] acoustic + words beats the better single modality by "
+                 f"{gain * 100:+.1f} points (needs >= {FUSION_MARGIN * 100:.0f})")
+    return passed, lines
+
+
+def format_table(results, n_train, n_test):
+    """The results as a Markdown table."""
+    lines = [
+        f"| baseline (logistic regression; train sessions 1-4: {n_train}, test session 5: {n_test}) | UA | WA |",
+        "|---|---:|---:|",
+    ]
+    names = {
+        "acoustic": "acoustic: mean + std of the 34 features",
+        "words": "words: bag of words",
+        "acoustic + words": "acoustic + words, concatenated",
+    }
+    for result in results:
+        lines.append(
+            f"| {names[result.name]} | {result.unweighted_average_recall:.1%} | {result.weighted_accuracy:.1%} |"
+        )
+    return "\n".join(lines)
+
+
+def check_demo_corpus(root, workers=None, progress=True):
+    """Print the baseline table for an IEMOCAP-layout corpus and whether it meets the bar.
+
+    Parameters
+    ----------
+    root : path
+        A corpus :func:`ser_keras.corpora.read_iemocap` reads, with sessions 1-5.
+    workers : int, optional
+    progress : bool
+
+    Returns
+    -------
+    bool
+        Whether the teaching bar is met.
+    """
+    corpus = read_iemocap(root)
+    utterances = corpus.utterances
+    acoustic = acoustic_statistics([u.wav_path for u in utterances], workers=workers, progress=progress)
+    is_train = np.array([u.session != 5 for u in utterances])
+    results = run_baselines(acoustic, [u.transcript for u in utterances], [u.label for u in utterances], is_train)
+    print()
+    print(format_table(results, int(is_train.sum()), int((~is_train).sum())))
+    print()
+    passed, lines = meets_teaching_bar(results)
+    print("\n".join(lines))
+    print("the corpus is fit for teaching" if passed else "the corpus does NOT meet the teaching bar")
+    return passed

@@ -1,0 +1,23 @@
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+here = Path(__file__).parent
+requirements = [
+    line.strip()
+    for line in (here / "requirements.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+]
+
+setup(
+    name="ser_keras",
+    version="0.1.0",
+    description="Multi-modal speech emotion recognition (Krishna and Reddy, AVSP 2019) in Keras",
+    long_description=(here / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["ser_keras", "ser_keras.*"]),
+    python_requires=">=3.10",
+    install_requires=requirements,
+    extras_require={"test": ["pytest>=7.4"]},
+    entry_points={"console_scripts": ["ser-keras-demo-corpus=ser_keras.corpora.demo:main"]},
+)
