@@ -37,6 +37,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -209,7 +210,16 @@ def build_demo_corpus(out=DEFAULT_ROOT, settings: DemoSettings | None = None, fo
     if partial.exists():
         shutil.rmtree(partial)
     started = time.perf_counter()
-    counts = _write_corpus(partial, settings, progress)
+    # eSpeak NG keeps state across utterances that not even espeak_Terminate resets: the same
+    # text comes out a few samples different depending on what the process spoke before.
+    # Synthesising in a fresh interpreter makes the bytes depend on the settings alone.
+    worker = "import sys; from ser_keras.corpora.demo import _worker; _worker(*sys.argv[1:])"
+    arguments = [str(partial), json.dumps(asdict(settings)), "1" if progress else "0"]
+    finished = subprocess.run([sys.executable, "-c", worker, *arguments])
+    if finished.returncode != 0:
+        raise RuntimeError(f"building the demo corpus failed (exit status {finished.returncode})")
+    counts = json.loads((partial / ".counts.json").read_text())
+    (partial / ".counts.json").unlink()
     marker = dict(wanted, counts=counts, build_seconds=round(time.perf_counter() - started, 1))
     (partial / MARKER).write_text(json.dumps(marker, indent=2) + "\n")
     if out.exists():
@@ -302,7 +312,9 @@ def _prosody_for(label, speaker, rng, settings):
 
 def _speak(text, voice, prosody, rng, settings):
     """Synthesise ``text`` and return 16 kHz int16 samples and its aligned words."""
-    synthesis = espeak.synthesize(text, voice, prosody["rate"], prosody["pitch"], prosody["range"])
+    synthesis = espeak.synthesize(
+        text, voice, prosody["rate"], prosody["pitch"], prosody["range"], seed=int(rng.integers(2**31))
+    )
     lead, tail = rng.uniform(0.15, 0.4), rng.uniform(0.15, 0.4)
     speech = resample_poly(synthesis.samples.astype(np.float64), 320, 441)  # 22050 -> 16000 Hz
     peak = np.abs(speech).max() or 1.0
@@ -444,6 +456,13 @@ def _write_corpus(root, settings, progress):
         "not a benchmark. Written in IEMOCAP's layout; built by `python -m ser_keras.corpora.demo`.\n"
     )
     return dict(sorted(counts.items()))
+
+
+def _worker(root, settings_json, progress):
+    """Entry point of the synthesis subprocess of :func:`build_demo_corpus`."""
+    settings = DemoSettings(**json.loads(settings_json))
+    counts = _write_corpus(Path(root), settings, progress == "1")
+    (Path(root) / ".counts.json").write_text(json.dumps(counts))
 
 
 def main(argv=None):

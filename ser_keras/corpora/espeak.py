@@ -82,6 +82,7 @@ class _Engine:
         ]
         self.library.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         self.library.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        self.library.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
         data_path = espeakng_loader.get_data_path().encode()
         self.sample_rate = self.library.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, 0)
         if self.sample_rate <= 0:
@@ -102,7 +103,9 @@ class _Engine:
             index += 1
         return 0
 
-    def synthesize(self, text, voice, rate, pitch, pitch_range):
+    def synthesize(self, text, voice, rate, pitch, pitch_range, seed):
+        # Breathy voice variants add noise from eSpeak NG's own generator, seeded from the clock.
+        self.library.espeak_ng_SetRandSeed(seed)
         if self.library.espeak_SetVoiceByName(voice.encode()) != 0:
             raise ValueError(f"eSpeak NG has no voice {voice!r}")
         for name, value in (("rate", rate), ("pitch", pitch), ("range", pitch_range), ("volume", 100)):
@@ -131,7 +134,7 @@ class _Engine:
 _ENGINE: _Engine | None = None
 
 
-def synthesize(text, voice="en-us", rate=175, pitch=50, pitch_range=50) -> Synthesis:
+def synthesize(text, voice="en-us", rate=175, pitch=50, pitch_range=50, seed=0) -> Synthesis:
     """Speak ``text`` with eSpeak NG.
 
     Parameters
@@ -145,6 +148,8 @@ def synthesize(text, voice="en-us", rate=175, pitch=50, pitch_range=50) -> Synth
         Words per minute (eSpeak NG accepts 80-450).
     pitch, pitch_range : float
         Base pitch and pitch range, eSpeak NG units 0-100.
+    seed : int
+        Seed of eSpeak NG's noise generator (breathy voices use it).
 
     Returns
     -------
@@ -158,4 +163,4 @@ def synthesize(text, voice="en-us", rate=175, pitch=50, pitch_range=50) -> Synth
     global _ENGINE
     if _ENGINE is None:
         _ENGINE = _Engine()
-    return _ENGINE.synthesize(text, voice, rate, pitch, pitch_range)
+    return _ENGINE.synthesize(text, voice, rate, pitch, pitch_range, seed)

@@ -1,0 +1,44 @@
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# Turns of the mini IEMOCAP fixture that get audio; Ses01F_script01_1_M001 is left without a wav on purpose.
+MINI_WAVS = {
+    "Session1/sentences/wav/Ses01F_script01_1/Ses01F_script01_1_F000.wav": 1.95,
+    "Session1/sentences/wav/Ses01F_script01_1/Ses01F_script01_1_M000.wav": 1.38,
+    "Session1/sentences/wav/Ses01F_script01_1/Ses01F_script01_1_F001.wav": 1.0,
+    "Session1/sentences/wav/Ses01F_script01_1/Ses01F_script01_1_F002.wav": 1.25,
+    "Session1/sentences/wav/Ses01F_script01_1/Ses01F_script01_1_M002.wav": 1.0,
+    "Session2/sentences/wav/Ses02M_impro03/Ses02M_impro03_F000.wav": 1.5,
+}
+
+
+def write_tone(path, seconds, sample_rate=16000, frequency=220.0):
+    """A short sine tone as 16-bit PCM."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    time = np.arange(int(seconds * sample_rate)) / sample_rate
+    soundfile.write(path, 0.3 * np.sin(2 * np.pi * frequency * time), sample_rate, subtype="PCM_16")
+
+
+@pytest.fixture
+def mini_iemocap(tmp_path):
+    """The text fixture ``iemocap_mini`` copied to a temporary folder, with tone wavs added."""
+    root = tmp_path / "IEMOCAP_full_release"
+    shutil.copytree(FIXTURES / "iemocap_mini", root)
+    for relative, seconds in MINI_WAVS.items():
+        write_tone(root / relative, seconds)
+    return root
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory):
+    """A small demo corpus: 10 speakers x 4 emotions x 2 utterances, plus 1 left-out turn per speaker."""
+    from ser_keras.corpora.demo import DemoSettings, build_demo_corpus
+
+    root = tmp_path_factory.mktemp("demo") / "corpus"
+    return build_demo_corpus(root, DemoSettings(seed=7, per_class=2, extra_per_speaker=1), progress=False)

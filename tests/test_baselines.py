@@ -1,0 +1,39 @@
+import numpy as np
+
+from ser_keras.baselines import BaselineResult, acoustic_statistics, meets_teaching_bar, run_baselines
+from ser_keras.corpora import read_iemocap
+from ser_keras.features.acoustic import FEATURE_NAMES, extract_reference
+from ser_keras.features.audio import load_audio
+
+
+def test_reference_features_are_34_per_100_ms_frame(small_demo):
+    utterance = read_iemocap(small_demo).utterances[0]
+    signal = load_audio(utterance.wav_path)
+    frames = extract_reference(signal)
+    assert len(FEATURE_NAMES) == 34
+    assert frames.shape == (len(signal) // 1600, 34)
+    assert np.all(np.isfinite(frames))
+
+
+def test_baselines_run_on_the_demo_corpus(small_demo):
+    utterances = read_iemocap(small_demo).utterances
+    acoustic = acoustic_statistics([u.wav_path for u in utterances], workers=1, progress=False)
+    assert acoustic.shape == (len(utterances), 68)
+    is_train = np.array([u.session != 5 for u in utterances])
+    results = run_baselines(acoustic, [u.transcript for u in utterances], [u.label for u in utterances], is_train)
+    assert [r.name for r in results] == ["acoustic", "words", "acoustic + words"]
+    for result in results:
+        assert 0.0 <= result.unweighted_average_recall <= 1.0
+    # Words carry valence: with everything seen in training, no baseline is worse than chance.
+    assert max(r.unweighted_average_recall for r in results) > 0.25
+
+
+def test_teaching_bar():
+    def results(acoustic, words, both):
+        return [BaselineResult("acoustic", acoustic, acoustic), BaselineResult("words", words, words),
+                BaselineResult("acoustic + words", both, both)]
+
+    assert meets_teaching_bar(results(0.55, 0.60, 0.75))[0]
+    assert not meets_teaching_bar(results(0.55, 0.60, 0.69))[0]  # fusion gain 9 points
+    assert not meets_teaching_bar(results(0.35, 0.60, 0.80))[0]  # acoustics below 40%
+    assert not meets_teaching_bar(results(0.55, 0.85, 0.99))[0]  # words above 80%
