@@ -19,5 +19,10 @@ setup(
     python_requires=">=3.10",
     install_requires=requirements,
     extras_require={"test": ["pytest>=7.4"]},
-    entry_points={"console_scripts": ["ser-keras-demo-corpus=ser_keras.corpora.demo:main"]},
+    entry_points={
+        "console_scripts": [
+            "ser-keras-demo-corpus=ser_keras.corpora.demo:main",
+            "ser-keras-corpus-counts=ser_keras.corpora.iemocap:main",
+        ]
+    },
 )
