@@ -146,8 +146,10 @@ def meets_teaching_bar(results):
     gain = by_name["acoustic + words"] - best
     ok = gain >= FUSION_MARGIN
     passed &= ok
-    lines.append(f"[{'ok' if ok else 'FAIL'}] acoustic + words beats the better single modality by "
-                 f"{gain * 100:+.1f} points (needs >= {FUSION_MARGIN * 100:.0f})")
+    lines.append(
+        f"[{'ok' if ok else 'FAIL'}] acoustic + words beats the better single modality by "
+        f"{gain * 100:+.1f} points (needs >= {FUSION_MARGIN * 100:.0f})"
+    )
     return passed, lines
 
 

@@ -42,8 +42,11 @@ def test_each_baseline_uses_its_own_modality():
 
 def test_teaching_bar():
     def results(acoustic, words, both):
-        return [BaselineResult("acoustic", acoustic, acoustic), BaselineResult("words", words, words),
-                BaselineResult("acoustic + words", both, both)]
+        return [
+            BaselineResult("acoustic", acoustic, acoustic),
+            BaselineResult("words", words, words),
+            BaselineResult("acoustic + words", both, both),
+        ]
 
     assert meets_teaching_bar(results(0.55, 0.60, 0.75))[0]
     assert not meets_teaching_bar(results(0.55, 0.60, 0.69))[0]  # fusion gain 9 points

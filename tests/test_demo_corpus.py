@@ -67,7 +67,9 @@ def test_same_seed_same_bytes_other_seed_other_bytes(small_demo, tmp_path):
     settings = DemoSettings(seed=7, per_class=2, extra_per_speaker=1)
     again = build_demo_corpus(tmp_path / "again", settings, progress=False)
     assert digest(again) == digest(small_demo)
-    other = build_demo_corpus(tmp_path / "other", DemoSettings(seed=8, per_class=2, extra_per_speaker=1), progress=False)
+    other = build_demo_corpus(
+        tmp_path / "other", DemoSettings(seed=8, per_class=2, extra_per_speaker=1), progress=False
+    )
     assert digest(other) != digest(small_demo)
 
 

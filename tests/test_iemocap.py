@@ -1,6 +1,6 @@
 import pytest
 
-from ser_keras.corpora import CorpusError, PAPER_CLASS_COUNTS, count_report, read_iemocap
+from ser_keras.corpora import PAPER_CLASS_COUNTS, CorpusError, count_report, read_iemocap
 from ser_keras.corpora.iemocap import read_transcriptions, read_wdseg, speaker_of
 
 

@@ -1,8 +1,7 @@
 import pytest
+from conftest import write_tone
 
 from ser_keras.corpora import CorpusError, read_manifest
-
-from conftest import write_tone
 
 
 def write_manifest(folder, text):

@@ -80,58 +80,140 @@ PROSODY = {
 
 OPENERS = ("", "", "", "well", "so", "honestly", "you know", "listen", "look", "okay")
 TOPICS = (
-    "the meeting", "my brother", "the new job", "our trip", "the test results", "the house",
-    "the phone call", "the dinner", "your letter", "the weekend", "the interview", "the project",
-    "the old car", "my sister", "the neighbours", "the team", "the contract", "the doctor",
-    "the flight", "the party", "the garden", "the wedding", "the exam", "the move",
+    "the meeting",
+    "my brother",
+    "the new job",
+    "our trip",
+    "the test results",
+    "the house",
+    "the phone call",
+    "the dinner",
+    "your letter",
+    "the weekend",
+    "the interview",
+    "the project",
+    "the old car",
+    "my sister",
+    "the neighbours",
+    "the team",
+    "the contract",
+    "the doctor",
+    "the flight",
+    "the party",
+    "the garden",
+    "the wedding",
+    "the exam",
+    "the move",
 )
 PREDICATES = {
     "positive": (
-        "went really well", "turned out great", "was a real success", "looks good to me",
-        "made everyone happy", "worked out fine", "was better than we hoped", "brought good news",
-        "is finally sorted out", "was a lovely surprise", "got approved today", "came together nicely",
-        "was a gift", "gave us hope", "won the prize", "felt wonderful",
+        "went really well",
+        "turned out great",
+        "was a real success",
+        "looks good to me",
+        "made everyone happy",
+        "worked out fine",
+        "was better than we hoped",
+        "brought good news",
+        "is finally sorted out",
+        "was a lovely surprise",
+        "got approved today",
+        "came together nicely",
+        "was a gift",
+        "gave us hope",
+        "won the prize",
+        "felt wonderful",
     ),
     "negative": (
-        "went completely wrong", "fell apart again", "was a total failure", "got cancelled today",
-        "ruined everything", "left us with nothing", "was worse than we feared", "brought bad news",
-        "is broken again", "was a terrible mistake", "got rejected today", "came to nothing",
-        "was a disaster", "took our hope", "lost the money", "felt awful",
+        "went completely wrong",
+        "fell apart again",
+        "was a total failure",
+        "got cancelled today",
+        "ruined everything",
+        "left us with nothing",
+        "was worse than we feared",
+        "brought bad news",
+        "is broken again",
+        "was a terrible mistake",
+        "got rejected today",
+        "came to nothing",
+        "was a disaster",
+        "took our hope",
+        "lost the money",
+        "felt awful",
     ),
     # Uninformative content, used for any class in a share of sentences.
     "none": (
-        "is on thursday", "starts at nine", "is in the other room", "was on the list",
-        "takes about an hour", "is next to the station", "was moved to monday", "is on the table",
+        "is on thursday",
+        "starts at nine",
+        "is in the other room",
+        "was on the list",
+        "takes about an hour",
+        "is next to the station",
+        "was moved to monday",
+        "is on the table",
     ),
 }
 CUES = {
     "angry": (
-        "and it is your fault", "how could you do this", "I am sick of this", "stop lying to me",
-        "this is not fair", "I told you so many times", "do not touch my things", "get out of here",
+        "and it is your fault",
+        "how could you do this",
+        "I am sick of this",
+        "stop lying to me",
+        "this is not fair",
+        "I told you so many times",
+        "do not touch my things",
+        "get out of here",
     ),
     "excited": (
-        "I can't wait to tell everyone", "this is amazing", "let's celebrate tonight", "wow I love it",
-        "we did it", "what a day", "I am so proud", "this is the best",
+        "I can't wait to tell everyone",
+        "this is amazing",
+        "let's celebrate tonight",
+        "wow I love it",
+        "we did it",
+        "what a day",
+        "I am so proud",
+        "this is the best",
     ),
     "neutral": (
-        "I will let you know", "let me check the calendar", "we can talk about it later",
-        "that is all for now", "I will send the details", "the rest is the same",
-        "I wrote it down", "we will see next week",
+        "I will let you know",
+        "let me check the calendar",
+        "we can talk about it later",
+        "that is all for now",
+        "I will send the details",
+        "the rest is the same",
+        "I wrote it down",
+        "we will see next week",
     ),
     "sad": (
-        "I miss how it used to be", "I feel so alone", "I just want to cry", "nothing will be the same",
-        "I am so tired", "there is no point anymore", "nobody called me", "I lost my way",
+        "I miss how it used to be",
+        "I feel so alone",
+        "I just want to cry",
+        "nothing will be the same",
+        "I am so tired",
+        "there is no point anymore",
+        "nobody called me",
+        "I lost my way",
     ),
 }
 # IEMOCAP codes and the names annotators write in EmoEvaluation.
 CODES = {"angry": "ang", "excited": "exc", "neutral": "neu", "sad": "sad"}
 ANNOTATOR_NAMES = {
-    "ang": "Anger", "exc": "Excited", "hap": "Happiness", "neu": "Neutral",
-    "sad": "Sadness", "fru": "Frustration",
+    "ang": "Anger",
+    "exc": "Excited",
+    "hap": "Happiness",
+    "neu": "Neutral",
+    "sad": "Sadness",
+    "fru": "Frustration",
 }
 VAD = {
-    "ang": (2, 4, 4), "exc": (4, 4, 3), "hap": (4, 3, 3), "neu": (3, 2, 3),
-    "sad": (2, 2, 2), "fru": (2, 3, 3), "xxx": (3, 3, 3),
+    "ang": (2, 4, 4),
+    "exc": (4, 4, 3),
+    "hap": (4, 3, 3),
+    "neu": (3, 2, 3),
+    "sad": (2, 2, 2),
+    "fru": (2, 3, 3),
+    "xxx": (3, 3, 3),
 }
 
 
@@ -433,8 +515,12 @@ def _write_corpus(root, settings, progress):
         session_dir = root / f"Session{session}"
         wav_dir = session_dir / "sentences" / "wav" / dialog
         alignment_dir = session_dir / "sentences" / "ForcedAlignment" / dialog
-        for folder in (wav_dir, alignment_dir, session_dir / "dialog" / "EmoEvaluation",
-                       session_dir / "dialog" / "transcriptions"):
+        for folder in (
+            wav_dir,
+            alignment_dir,
+            session_dir / "dialog" / "EmoEvaluation",
+            session_dir / "dialog" / "transcriptions",
+        ):
             folder.mkdir(parents=True, exist_ok=True)
         evaluation = ["% [START_TIME - END_TIME] TURN_NAME EMOTION [V, A, D]", ""]
         transcript_lines = []
@@ -477,13 +563,20 @@ def main(argv=None):
     )
     parser.add_argument("--out", type=Path, default=None, help=f"corpus folder to build (default: {DEFAULT_ROOT})")
     parser.add_argument(
-        "--check", type=Path, default=None, metavar="DIR",
+        "--check",
+        type=Path,
+        default=None,
+        metavar="DIR",
         help="build DIR if needed, then print scikit-learn baselines (sessions 1-4 train, 5 test) and "
         "whether the corpus meets the teaching bar; exit status 1 when it does not",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    parser.add_argument("--per-class", type=int, default=DemoSettings.per_class,
-                        help=f"utterances per speaker and emotion (default: {DemoSettings.per_class})")
+    parser.add_argument(
+        "--per-class",
+        type=int,
+        default=DemoSettings.per_class,
+        help=f"utterances per speaker and emotion (default: {DemoSettings.per_class})",
+    )
     parser.add_argument("--force", action="store_true", help="rebuild even if a matching corpus exists")
     parser.add_argument("--workers", type=int, default=None, help="processes for --check feature extraction")
     args = parser.parse_args(argv)
@@ -493,7 +586,11 @@ def main(argv=None):
         parser.error("give --out or --check DIR, or the same folder to both")
     root = args.check or args.out or DEFAULT_ROOT
     settings = DemoSettings(seed=args.seed, per_class=args.per_class)
-    reused = root.exists() and not args.force and (read_marker(root) or {}).get("settings") == _marker_content(settings)["settings"]
+    reused = (
+        root.exists()
+        and not args.force
+        and (read_marker(root) or {}).get("settings") == _marker_content(settings)["settings"]
+    )
     started = time.perf_counter()
     try:
         build_demo_corpus(root, settings, force=args.force)

@@ -51,9 +51,7 @@ ALL_LABELS = {
 LABEL_SETS = {"paper": PAPER_LABELS, "all": ALL_LABELS}
 
 TURN_PATTERN = re.compile(r"^Ses0([1-5])[FM]_(?:impro|script)\d\d[ab]?(?:_\d[ab]?)?_([FM])\d{3}$")
-_EVALUATION_LINE = re.compile(
-    r"^\[\s*(\d+(?:\.\d*)?)\s*-\s*(\d+(?:\.\d*)?)\s*\]\s+(\S+)\s+(\S+)\s+\[([^\]]*)\]"
-)
+_EVALUATION_LINE = re.compile(r"^\[\s*(\d+(?:\.\d*)?)\s*-\s*(\d+(?:\.\d*)?)\s*\]\s+(\S+)\s+(\S+)\s+\[([^\]]*)\]")
 _ANNOTATOR_LINE = re.compile(r"^C-[^:]+:\s*(.*?)\s*(?:\(.*\))?\s*$")
 _TRANSCRIPT_LINE = re.compile(r"^(\S+)\s+\[(\d+(?:\.\d*)?)-(\d+(?:\.\d*)?)\]:\s?(.*)$")
 _PRONUNCIATION_VARIANT = re.compile(r"\(\d+\)$")
@@ -161,9 +159,7 @@ def find_sessions(root) -> dict[int, Path]:
         hint = ""
         if (root / "IEMOCAP_full_release").is_dir():
             hint = f" (did you mean {root / 'IEMOCAP_full_release'}?)"
-        raise CorpusError(
-            f"{root} is not an IEMOCAP tree: no Session1..Session5/dialog/EmoEvaluation folder{hint}"
-        )
+        raise CorpusError(f"{root} is not an IEMOCAP tree: no Session1..Session5/dialog/EmoEvaluation folder{hint}")
     return found
 
 
@@ -345,21 +341,26 @@ def _read_dialog(session, session_dir, evaluation_file, label_map, corpus):
         else:
             corpus.notes["no word alignment"] += 1
         valence, arousal, dominance = turn["vad"] or (None, None, None)
-        timed.append((turn["start"], Utterance(
-                id=name,
-                wav_path=wav_path,
-                transcript=texts[name],
-                label=label_map[turn["code"]],
-                session=session,
-                speaker=speaker_of(name),
-                duration=round(turn["end"] - turn["start"], 4),
-                words=words,
-                valence=valence,
-                arousal=arousal,
-                dominance=dominance,
-                annotator_labels=turn["annotators"],
-                source_label=turn["code"],
-        )))
+        timed.append(
+            (
+                turn["start"],
+                Utterance(
+                    id=name,
+                    wav_path=wav_path,
+                    transcript=texts[name],
+                    label=label_map[turn["code"]],
+                    session=session,
+                    speaker=speaker_of(name),
+                    duration=round(turn["end"] - turn["start"], 4),
+                    words=words,
+                    valence=valence,
+                    arousal=arousal,
+                    dominance=dominance,
+                    annotator_labels=turn["annotators"],
+                    source_label=turn["code"],
+                ),
+            )
+        )
     return timed
 
 
@@ -384,8 +385,12 @@ def main(argv=None):
         description="Read an IEMOCAP tree and print the utterances per class, what was left out and why.",
     )
     parser.add_argument("root", help="the IEMOCAP_full_release folder (or any tree in its layout)")
-    parser.add_argument("--labels", choices=sorted(LABEL_SETS), default="paper",
-                        help="paper: angry, excited (+happy), neutral, sad (default); all: every label")
+    parser.add_argument(
+        "--labels",
+        choices=sorted(LABEL_SETS),
+        default="paper",
+        help="paper: angry, excited (+happy), neutral, sad (default); all: every label",
+    )
     args = parser.parse_args(argv)
     try:
         corpus = read_iemocap(args.root, labels=args.labels)

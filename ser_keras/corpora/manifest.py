@@ -51,8 +51,7 @@ def read_manifest(csv_path) -> list[Utterance]:
         missing = [name for name in REQUIRED_COLUMNS if name not in columns]
         if missing:
             raise CorpusError(
-                f"{csv_path}: missing column(s) {', '.join(missing)} "
-                f"(found: {', '.join(columns) or 'no header'})"
+                f"{csv_path}: missing column(s) {', '.join(missing)} (found: {', '.join(columns) or 'no header'})"
             )
         rows = [{key.strip(): (value or "").strip() for key, value in row.items() if key} for row in reader]
 
