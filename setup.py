@@ -23,6 +23,7 @@ setup(
         "console_scripts": [
             "ser-keras-demo-corpus=ser_keras.corpora.demo:main",
             "ser-keras-corpus-counts=ser_keras.corpora.iemocap:main",
+            "ser-keras-features=ser_keras.cli.feature_extraction:main",
         ]
     },
 )

@@ -24,6 +24,53 @@ FEATURE_NAMES = (
     + ["chroma_std"]
 )
 N_FEATURES = len(FEATURE_NAMES)  # 34
+MAX_FRAMES = 200  # section 2.1: 200 frames cover 20 s
+BACKENDS = ("vectorised", "pyaudioanalysis")
+
+
+def extract(signal, sample_rate=SAMPLE_RATE, backend="vectorised"):
+    """The 34 features of every full 100 ms frame.
+
+    Parameters
+    ----------
+    signal : np.ndarray, shape (n_samples,)
+    sample_rate : int
+    backend : {"vectorised", "pyaudioanalysis"}
+        ``"vectorised"`` (default) equals the pyAudioAnalysis reference and is
+        about 20 times faster (``benchmarks/acoustic_features.py``).
+
+    Returns
+    -------
+    np.ndarray, float64, shape (n_frames, 34)
+    """
+    if backend == "vectorised":
+        return extract_vectorised(signal, sample_rate)
+    if backend == "pyaudioanalysis":
+        return extract_reference(signal, sample_rate)
+    raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+
+
+def pad_or_cut(features, max_frames=MAX_FRAMES):
+    """Zero-pad or cut a feature sequence to ``max_frames`` rows.
+
+    Parameters
+    ----------
+    features : np.ndarray, shape (n_frames, n_features)
+    max_frames : int
+
+    Returns
+    -------
+    padded : np.ndarray, float32, shape (max_frames, n_features)
+        Rows past ``length`` are exactly zero.
+    length : int
+        Real frames kept.
+    cut : int
+        Frames cut off the end.
+    """
+    length = min(len(features), max_frames)
+    padded = np.zeros((max_frames, features.shape[1]), dtype=np.float32)
+    padded[:length] = features[:length]
+    return padded, length, len(features) - length
 
 
 def extract_reference(signal, sample_rate=SAMPLE_RATE):

@@ -1,0 +1,243 @@
+"""Corpus to feature bundle: the step behind ``feature_extraction.py``."""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from importlib import metadata
+
+import numpy as np
+
+from .. import __version__
+from .acoustic import FEATURE_NAMES, MAX_FRAMES, N_FEATURES, WINDOW_SECONDS, extract, pad_or_cut
+from .audio import SAMPLE_RATE, AudioError, load_audio
+from .bundle import write_bundle
+from .embeddings import embedding_matrix, find, load_vectors, lookup, train_word2vec
+from .text import MAX_WORDS, UNKNOWN_ID, build_vocabulary, encode, tokenize
+
+TRAIN_WORD2VEC = "train-word2vec"
+
+
+def acoustic_features(wav_paths, backend="vectorised", max_frames=MAX_FRAMES, workers=1, progress=True):
+    """The 34 features of every file, padded or cut to ``max_frames``; unusable files skipped.
+
+    Parameters
+    ----------
+    wav_paths : sequence of path, length N
+    backend : {"vectorised", "pyaudioanalysis"}
+    max_frames : int
+    workers : int
+        Processes across files.
+    progress : bool
+
+    Returns
+    -------
+    dict
+        ``features`` float32 (K, max_frames, 34), ``lengths`` int32 (K,),
+        ``cut`` int32 (K,), ``seconds`` float64 (K,) for the K usable files;
+        ``kept`` (K,) their indices into ``wav_paths``; ``skipped`` a list of
+        ``(index, reason)``.
+    """
+    from tqdm import tqdm
+
+    jobs = [(index, str(path), backend, max_frames) for index, path in enumerate(wav_paths)]
+    results = []
+    bar = tqdm(total=len(jobs), desc="acoustic features", unit="utt", disable=not progress)
+    if workers <= 1:
+        for job in jobs:
+            results.append(_one_file(job))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for result in pool.map(_one_file, jobs, chunksize=max(1, min(16, len(jobs) // (4 * workers)))):
+                results.append(result)
+                bar.update()
+    bar.close()
+    good = [r for r in results if len(r) == 5]
+    return {
+        "features": np.stack([r[1] for r in good]) if good else np.zeros((0, max_frames, N_FEATURES), np.float32),
+        "lengths": np.array([r[2] for r in good], dtype=np.int32),
+        "cut": np.array([r[3] for r in good], dtype=np.int32),
+        "seconds": np.array([r[4] for r in good], dtype=np.float64),
+        "kept": np.array([r[0] for r in good], dtype=np.int64),
+        "skipped": [(r[0], r[1]) for r in results if len(r) == 2],
+    }
+
+
+def _one_file(job):
+    index, path, backend, max_frames = job
+    try:
+        signal = load_audio(path)
+    except AudioError as error:
+        return index, error.reason
+    padded, length, cut = pad_or_cut(extract(signal, SAMPLE_RATE, backend), max_frames)
+    if not np.all(np.isfinite(padded)):
+        return index, "non-finite features"
+    return index, padded, length, cut, len(signal) / SAMPLE_RATE
+
+
+def extract_bundle(
+    utterances,
+    out,
+    embeddings=TRAIN_WORD2VEC,
+    dim=50,
+    seed=0,
+    backend="vectorised",
+    workers=1,
+    max_frames=MAX_FRAMES,
+    max_words=MAX_WORDS,
+    corpus_info=None,
+    progress=True,
+):
+    """Extract every feature of a corpus and write the bundle.
+
+    Parameters
+    ----------
+    utterances : list of Utterance
+    out : path
+        Bundle folder (written atomically).
+    embeddings : str or path
+        A vector file for :func:`load_vectors`, or ``"train-word2vec"`` to train
+        skip-gram word2vec on the corpus's transcripts (``dim``, ``seed``).
+    dim, seed : int
+    backend : {"vectorised", "pyaudioanalysis"}
+    workers : int
+    max_frames, max_words : int
+    corpus_info : dict, optional
+        Recorded in the manifest (kind, root, what the reader left out).
+    progress : bool
+
+    Returns
+    -------
+    dict
+        The manifest written, which holds the summary figures.
+    """
+    import pandas as pd
+
+    started = time.perf_counter()
+    if not utterances:
+        raise ValueError("no utterances to extract")
+    acoustic = acoustic_features(
+        [u.wav_path for u in utterances], backend=backend, max_frames=max_frames, workers=workers, progress=progress
+    )
+    kept = [utterances[i] for i in acoustic["kept"]]
+    if not kept:
+        raise ValueError("no usable audio: every file was skipped")
+    token_lists = [tokenize(u.transcript) for u in kept]
+
+    if str(embeddings) == TRAIN_WORD2VEC:
+        vectors = train_word2vec(token_lists, dim=dim, seed=seed)
+        source = {"kind": "word2vec skip-gram trained on the corpus transcripts (no labels)", "dim": dim, "seed": seed}
+    else:
+        vectors = load_vectors(embeddings)
+        source = {"kind": "pretrained file", "path": str(os.path.abspath(embeddings)), "dim": vectors.vector_size}
+    source["vectors"] = len(vectors)
+    vocabulary = build_vocabulary(token_lists, keep=lambda word: find(vectors, word) is not None)
+    tokens, word_counts, words_cut = encode(token_lists, vocabulary, max_words)
+    matrix = embedding_matrix(vocabulary, vectors)
+    oov = ((tokens == UNKNOWN_ID).sum(axis=1)).astype(np.int32)
+
+    classes = sorted({u.label for u in kept})
+    labels = np.array([classes.index(u.label) for u in kept], dtype=np.int32)
+    meta = pd.DataFrame(
+        {
+            "id": [u.id for u in kept],
+            "session": [u.session if u.session is not None else "" for u in kept],
+            "speaker": [u.speaker for u in kept],
+            "label": [u.label for u in kept],
+            "transcript": [u.transcript for u in kept],
+            "duration": np.round(acoustic["seconds"], 4),
+            "frames": acoustic["lengths"],
+            "words": word_counts,
+            "oov": oov,
+        }
+    )
+    skipped = [{"id": utterances[i].id, "reason": reason} for i, reason in acoustic["skipped"]]
+    total_words = int(word_counts.sum())
+    audio_seconds = float(acoustic["seconds"].sum())
+    manifest = {
+        "format": 1,
+        "created_by": f"ser_keras {__version__}",
+        "corpus": corpus_info or {},
+        "classes": classes,
+        "counts": {name: int((labels == i).sum()) for i, name in enumerate(classes)},
+        "utterances": len(kept),
+        "acoustic": {
+            "backend": backend,
+            "sample_rate": SAMPLE_RATE,
+            "window_seconds": WINDOW_SECONDS,
+            "step_seconds": WINDOW_SECONDS,
+            "max_frames": max_frames,
+            "feature_names": list(FEATURE_NAMES),
+            "utterances_cut": int((acoustic["cut"] > 0).sum()),
+            "frames_cut": int(acoustic["cut"].sum()),
+        },
+        "words": {
+            "max_words": max_words,
+            "vocabulary": len(vocabulary),
+            "tokens": total_words,
+            "oov_tokens": int(oov.sum()),
+            "oov_rate": float(oov.sum() / total_words) if total_words else 0.0,
+            "utterances_cut": int((words_cut > 0).sum()),
+            "words_cut": int(words_cut.sum()),
+            "utterances_without_words": int((word_counts == 0).sum()),
+        },
+        "embeddings": source,
+        "skipped": {"count": len(skipped), "reasons": dict(Counter(s["reason"] for s in skipped)), "utterances": skipped},
+        "audio_seconds": round(audio_seconds, 2),
+        "versions": _versions(),
+    }
+    arrays = {
+        "acoustic": acoustic["features"],
+        "acoustic_lengths": acoustic["lengths"],
+        "speech_embeddings": lookup(tokens, matrix),
+        "tokens": tokens,
+        "embedding_matrix": matrix,
+        "labels": labels,
+    }
+    manifest["seconds"] = round(time.perf_counter() - started, 2)
+    write_bundle(out, arrays, vocabulary, meta, manifest)
+    return manifest
+
+
+def summary(manifest):
+    """A short plain-text summary of a bundle manifest."""
+    lines = ["utterances per class: " + ", ".join(f"{k} {v}" for k, v in manifest["counts"].items())]
+    lines.append(f"total: {manifest['utterances']} utterances, {manifest['audio_seconds'] / 60:.1f} min of audio")
+    skipped = manifest["skipped"]
+    if skipped["count"]:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(skipped["reasons"].items()))
+        lines.append(f"skipped: {skipped['count']} ({reasons})")
+    else:
+        lines.append("skipped: none")
+    left_out = manifest["corpus"].get("left_out")
+    if left_out:
+        lines.append("left out by the corpus reader: " + ", ".join(f"{k} {v}" for k, v in left_out.items()))
+    words = manifest["words"]
+    lines.append(
+        f"words: {words['tokens']} tokens, vocabulary {words['vocabulary']}, "
+        f"OOV rate {words['oov_rate']:.2%}, utterances cut at {words['max_words']} words: {words['utterances_cut']}"
+    )
+    acoustic = manifest["acoustic"]
+    lines.append(
+        f"acoustic: {acoustic['backend']} backend, utterances cut at {acoustic['max_frames']} frames: "
+        f"{acoustic['utterances_cut']} ({acoustic['frames_cut']} frames)"
+    )
+    embedding = manifest["embeddings"]
+    lines.append(f"embeddings: {embedding['kind']}, dim {embedding['dim']}")
+    seconds = manifest["seconds"]
+    lines.append(f"time: {seconds:.1f} s, {manifest['audio_seconds'] / max(seconds, 1e-9):.0f}x real time")
+    return "\n".join(lines)
+
+
+def _versions():
+    versions = {"python": platform.python_version(), "ser_keras": __version__}
+    for package in ("numpy", "scipy", "librosa", "soundfile", "pyAudioAnalysis", "gensim", "scikit-learn"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
