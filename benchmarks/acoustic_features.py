@@ -51,9 +51,7 @@ def main():
             timings[name] = (best, outputs)
 
     reference, vectorised = timings["pyaudioanalysis"][1], timings["vectorised"][1]
-    worst = max(
-        float(np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-12))) for a, b in zip(reference, vectorised)
-    )
+    worst = max(float(np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-12))) for a, b in zip(reference, vectorised))
     print(f"{'backend':<16} {'seconds':>8} {'x real time':>12}")
     for name, (seconds, _) in timings.items():
         print(f"{name:<16} {seconds:>8.3f} {total / seconds:>12.0f}")

@@ -26,23 +26,43 @@ def build_parser():
         "  python feature_extraction.py --corpus manifest --root my_corpus/manifest.csv",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--corpus", choices=("demo", "iemocap", "manifest"), default="demo",
-                        help="corpus kind (default: demo, built on first use)")
-    parser.add_argument("--root", type=Path, default=None,
-                        help="demo: corpus folder (default data/demo_corpus); iemocap: IEMOCAP_full_release; "
-                        "manifest: the CSV file")
+    parser.add_argument(
+        "--corpus",
+        choices=("demo", "iemocap", "manifest"),
+        default="demo",
+        help="corpus kind (default: demo, built on first use)",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="demo: corpus folder (default data/demo_corpus); iemocap: IEMOCAP_full_release; manifest: the CSV file",
+    )
     parser.add_argument("--out", type=Path, default=None, help="bundle folder (default: data/features/<corpus>)")
-    parser.add_argument("--embeddings", default="train-word2vec", metavar="PATH|train-word2vec",
-                        help="word vectors: a word2vec text/binary file or saved gensim KeyedVectors, or "
-                        "train-word2vec to train skip-gram on the corpus transcripts (default)")
+    parser.add_argument(
+        "--embeddings",
+        default="train-word2vec",
+        metavar="PATH|train-word2vec",
+        help="word vectors: a word2vec text/binary file or saved gensim KeyedVectors, or "
+        "train-word2vec to train skip-gram on the corpus transcripts (default)",
+    )
     parser.add_argument("--dim", type=int, default=50, help="dimension of locally trained vectors (default: 50)")
     parser.add_argument("--seed", type=int, default=0, help="seed for locally trained vectors (default: 0)")
-    parser.add_argument("--labels", choices=("paper", "all"), default="paper",
-                        help="IEMOCAP label set: paper = angry, excited (+happy), neutral, sad (default)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="processes across files (default: number of cores)")
-    parser.add_argument("--acoustic-backend", choices=("vectorised", "pyaudioanalysis"), default="vectorised",
-                        help="vectorised (default, equal to the reference) or pyaudioanalysis (the reference)")
+    parser.add_argument(
+        "--labels",
+        choices=("paper", "all"),
+        default="paper",
+        help="IEMOCAP label set: paper = angry, excited (+happy), neutral, sad (default)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="processes across files (default: number of cores)"
+    )
+    parser.add_argument(
+        "--acoustic-backend",
+        choices=("vectorised", "pyaudioanalysis"),
+        default="vectorised",
+        help="vectorised (default, equal to the reference) or pyaudioanalysis (the reference)",
+    )
     parser.add_argument("--max-frames", type=int, default=200, help="frames per utterance (default: 200 = 20 s)")
     parser.add_argument("--max-words", type=int, default=128, help="words per utterance (default: 128)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -52,11 +72,13 @@ def build_parser():
 def load_corpus(kind, root, labels="paper", progress=True):
     """The utterances of a corpus and what its reader left out, for the manifest."""
     from ..corpora import read_iemocap, read_manifest
-    from ..corpora.demo import DEFAULT_ROOT, build_demo_corpus
+    from ..corpora.demo import DEFAULT_ROOT, build_demo_corpus, read_marker
 
     if kind == "demo":
         root = root or DEFAULT_ROOT
-        build_demo_corpus(root, progress=progress)
+        if read_marker(root) is None:  # a complete demo corpus is used as built, whatever its settings
+            print(f"building the demo corpus at {root}", flush=True)
+            build_demo_corpus(root, progress=progress)
     elif root is None:
         raise ValueError(f"--corpus {kind} needs --root")
     if kind == "manifest":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import numpy as np
 import soundfile
 
@@ -38,9 +41,11 @@ def load_audio(path, sample_rate=SAMPLE_RATE):
     Raises
     ------
     AudioError
-        With ``reason`` one of ``"unreadable audio"``, ``"empty audio"``,
+        With ``reason`` one of ``"no such file"``, ``"unreadable audio"``, ``"empty audio"``,
         ``"shorter than one 100 ms frame"``, ``"NaN or inf in audio"``.
     """
+    if not Path(path).is_file():
+        raise AudioError(path, "no such file")
     try:
         signal, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
         signal = signal.mean(axis=1)
@@ -63,7 +68,9 @@ def _read_with_librosa(path):
     import librosa
 
     try:
-        signal, rate = librosa.load(str(path), sr=None, mono=True)
+        with warnings.catch_warnings():  # librosa warns before each fallback decoder it tries
+            warnings.simplefilter("ignore")
+            signal, rate = librosa.load(str(path), sr=None, mono=True)
     except Exception:  # librosa raises many types (audioread, soundfile, EOFError) for a bad file
         raise AudioError(path, "unreadable audio") from None
     return signal.astype(np.float32), rate

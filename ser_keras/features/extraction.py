@@ -186,7 +186,11 @@ def extract_bundle(
             "utterances_without_words": int((word_counts == 0).sum()),
         },
         "embeddings": source,
-        "skipped": {"count": len(skipped), "reasons": dict(Counter(s["reason"] for s in skipped)), "utterances": skipped},
+        "skipped": {
+            "count": len(skipped),
+            "reasons": dict(Counter(s["reason"] for s in skipped)),
+            "utterances": skipped,
+        },
         "audio_seconds": round(audio_seconds, 2),
         "versions": _versions(),
     }

@@ -1,0 +1,169 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ser_keras.features.bundle import BundleError, read_bundle, write_bundle
+
+SCRIPT = Path(__file__).resolve().parents[1] / "feature_extraction.py"
+
+
+def run_script(*arguments):
+    return subprocess.run([sys.executable, str(SCRIPT), "--quiet", *arguments], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def demo_bundle(small_demo, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundles") / "demo"
+    result = run_script("--root", str(small_demo), "--out", str(out), "--dim", "16")
+    assert result.returncode == 0, result.stderr
+    return out, result.stdout
+
+
+def test_bundle_matches_the_design_contract(demo_bundle):
+    out, _ = demo_bundle
+    bundle = read_bundle(out)
+    n = len(bundle.meta)
+    assert n == 80 and bundle.classes == ["angry", "excited", "neutral", "sad"]
+    expected = {
+        "acoustic": ((n, 200, 34), np.float32),
+        "acoustic_lengths": ((n,), np.int32),
+        "speech_embeddings": ((n, 128, 16), np.float32),
+        "tokens": ((n, 128), np.int32),
+        "embedding_matrix": ((len(bundle.vocabulary), 16), np.float32),
+        "labels": ((n,), np.int32),
+    }
+    for name, (shape, dtype) in expected.items():
+        array = bundle.array(name)
+        assert (array.shape, array.dtype) == (shape, dtype), name
+    assert list(bundle.meta.columns) == [
+        "id",
+        "session",
+        "speaker",
+        "label",
+        "transcript",
+        "duration",
+        "frames",
+        "words",
+        "oov",
+    ]
+    assert bundle.vocabulary[:2] == ["<pad>", "<unk>"]
+    assert bundle.manifest["counts"] == {name: 20 for name in bundle.classes}
+
+
+def test_padding_is_exactly_zero_past_each_length(demo_bundle):
+    bundle = read_bundle(demo_bundle[0])
+    acoustic, lengths = bundle.array("acoustic"), bundle.array("acoustic_lengths")
+    tokens, embeddings = bundle.array("tokens"), bundle.array("speech_embeddings")
+    words = bundle.meta["words"].to_numpy()
+    assert np.array_equal(lengths, bundle.meta["frames"].to_numpy())
+    for i in range(len(lengths)):
+        assert np.all(acoustic[i, lengths[i] :] == 0) and np.any(acoustic[i, lengths[i] - 1] != 0)
+        assert np.all(tokens[i, words[i] :] == 0) and np.all(tokens[i, : words[i]] > 0)
+        assert np.all(embeddings[i, words[i] :] == 0)
+    # Each row of speech_embeddings is the embedding matrix row of its token.
+    matrix = bundle.array("embedding_matrix")
+    np.testing.assert_array_equal(embeddings[3], matrix[tokens[3]])
+
+
+def test_summary_reports_classes_skips_oov_cuts_and_speed(demo_bundle):
+    _, stdout = demo_bundle
+    assert "utterances per class: angry 20, excited 20, neutral 20, sad 20" in stdout
+    assert "skipped: none" in stdout and "OOV rate 0.00%" in stdout
+    assert "utterances cut at 200 frames: 0" in stdout and "x real time" in stdout
+
+
+def test_pretrained_vectors_file_and_oov_rate(small_demo, tmp_path):
+    # A tiny vector file with two words of the demo vocabulary: every other word is out of vocabulary.
+    (tmp_path / "tiny.vec").write_text("the 1 0 0 0\nwas 0 1 0 0\n\n")
+    out = tmp_path / "bundle"
+    result = run_script("--root", str(small_demo), "--out", str(out), "--embeddings", str(tmp_path / "tiny.vec"))
+    assert result.returncode == 0, result.stderr
+    bundle = read_bundle(out)
+    assert bundle.vocabulary == ["<pad>", "<unk>", "the", "was"]
+    assert bundle.array("speech_embeddings").shape[2] == 4
+    words = bundle.manifest["words"]
+    assert 0.5 < words["oov_rate"] < 1 and words["oov_tokens"] == int(bundle.meta["oov"].sum())
+    assert f"OOV rate {words['oov_rate']:.2%}" in result.stdout
+
+
+def test_reference_backend_gives_the_same_bundle(small_demo, demo_bundle, tmp_path):
+    out = tmp_path / "reference"
+    result = run_script(
+        "--root",
+        str(small_demo),
+        "--out",
+        str(out),
+        "--dim",
+        "16",
+        "--acoustic-backend",
+        "pyaudioanalysis",
+        "--workers",
+        "1",
+    )
+    assert result.returncode == 0, result.stderr
+    fast, reference = read_bundle(demo_bundle[0]), read_bundle(out)
+    np.testing.assert_allclose(fast.array("acoustic"), reference.array("acoustic"), rtol=1e-6, atol=1e-7)
+    assert reference.manifest["acoustic"]["backend"] == "pyaudioanalysis"
+    np.testing.assert_array_equal(fast.array("tokens"), reference.array("tokens"))
+
+
+def test_bad_arguments_get_one_line_errors(tmp_path):
+    result = run_script("--embeddings", str(tmp_path / "none.vec"))
+    assert result.returncode == 2 and "no such file" in result.stderr
+    result = run_script("--corpus", "iemocap")
+    assert result.returncode == 2 and result.stderr.strip() == "error: --corpus iemocap needs --root"
+    result = run_script("--corpus", "iemocap", "--root", str(tmp_path))
+    assert result.returncode == 2 and "is not an IEMOCAP tree" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_writes_are_atomic_and_never_touch_a_foreign_folder(tmp_path):
+    arrays = {"labels": np.zeros(2, np.int32)}
+    meta = pd.DataFrame({"id": ["a", "b"]})
+    out = write_bundle(tmp_path / "b", arrays, ["<pad>", "<unk>"], meta, {"classes": ["x"]})
+    assert read_bundle(out).classes == ["x"]
+    # A failure half way leaves the previous complete bundle and no partial folder.
+    with pytest.raises(ValueError, match="unknown bundle array"):
+        write_bundle(out, {"labels": arrays["labels"], "bogus": arrays["labels"]}, [], meta, {"classes": ["y"]})
+    assert read_bundle(out).classes == ["x"]
+    assert [p.name for p in tmp_path.iterdir()] == ["b"]
+    foreign = tmp_path / "thesis"
+    foreign.mkdir()
+    with pytest.raises(BundleError, match="not a feature bundle"):
+        write_bundle(foreign, arrays, [], meta, {"classes": []})
+    with pytest.raises(BundleError, match="not a complete feature bundle"):
+        read_bundle(foreign)
+
+
+def test_an_interrupted_extraction_leaves_no_bundle(small_demo, tmp_path):
+    import signal
+    import time
+
+    out = tmp_path / "bundle"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--root",
+            str(small_demo),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--acoustic-backend",
+            "pyaudioanalysis",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(4)  # imports done, extraction under way
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted: no bundle written" in stderr
+    assert not out.exists() and not list(tmp_path.glob(".bundle.*"))
