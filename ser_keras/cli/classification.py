@@ -1,0 +1,155 @@
+"""``classification.py``: train and evaluate the paper's models on a feature bundle."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_FEATURES = Path("data") / "features" / "demo"
+DEFAULT_RUNS = Path("runs")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="classification.py",
+        description="Train and evaluate the models of Krishna and Reddy (AVSP 2019) on a feature bundle "
+        "written by feature_extraction.py; print the results table and save model.keras and reports.",
+        epilog="examples:\n"
+        "  python classification.py                                  # multimodal, paper split, demo bundle\n"
+        "  python classification.py --model acoustic --seeds 3\n"
+        "  python classification.py --protocol loso --features data/features/iemocap-s2v50",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--features", type=Path, default=DEFAULT_FEATURES,
+                        help=f"feature bundle folder (default: {DEFAULT_FEATURES})")
+    parser.add_argument("--model", choices=("acoustic", "embedding", "multimodal"), default="multimodal",
+                        help="acoustic only (4.1), embedding only (4.2) or both fused (4.3, default)")
+    parser.add_argument("--protocol", choices=("paper", "loso"), default="paper",
+                        help="paper: sessions 1-4 train, 5 test (default); loso: leave one session out, 5 folds")
+    parser.add_argument("--trainable-embeddings", action="store_true",
+                        help="feed token ids through an Embedding layer initialised from the bundle's vectors "
+                        "and trained with the model (section 2.4)")
+    parser.add_argument("--epochs", type=int, default=20, help="epochs (default: 20, the paper's)")
+    parser.add_argument("--batch-size", type=int, default=32, help="batch size (default: 32, the paper's)")
+    parser.add_argument("--seed", type=int, default=0, help="first random seed (default: 0)")
+    parser.add_argument("--seeds", type=int, default=1, help="runs with seeds seed, seed+1, ... (default: 1)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="run folder (default: runs/<model>-<protocol>)")
+    parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="Keras progress (default: 1)")
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in ("epochs", "batch_size", "seeds"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+
+    from ..features.bundle import BundleError, read_bundle
+
+    try:
+        bundle = read_bundle(args.features)
+    except BundleError as error:
+        parser.exit(2, f"error: {error}\n")
+    sessions = bundle.meta["session"].to_numpy()
+    if any(str(s) == "" for s in sessions):
+        parser.exit(2, "error: this bundle's corpus has no sessions; the paper and loso protocols need them\n")
+    sessions = sessions.astype(int)
+    if args.protocol == "paper" and 5 not in set(sessions):
+        parser.exit(2, "error: the paper protocol tests on session 5, which this bundle does not have\n")
+    if args.model != "acoustic" and not (bundle.path / "embedding_matrix.npy").is_file():
+        parser.exit(2, f"error: {bundle.path} has no word vectors for the {args.model} model\n")
+
+    from ..config import PaperConfig
+    from ..evaluation import markdown_report, plot_confusion, plot_curves, scores, summarise, write_json
+    from ..training import leave_one_session_out, paper_split, train_and_predict
+
+    config = PaperConfig(epochs=args.epochs, batch_size=args.batch_size)
+    out = args.out or DEFAULT_RUNS / f"{args.model}-{args.protocol}"
+    out.mkdir(parents=True, exist_ok=True)
+    names = ["acoustic", "acoustic_lengths", "labels", "embedding_matrix", "tokens", "speech_embeddings"]
+    arrays = {name: np.asarray(bundle.array(name)) for name in names if (bundle.path / f"{name}.npy").is_file()}
+    labels, classes = arrays["labels"], bundle.classes
+    folds = (
+        [(5, *paper_split(sessions))] if args.protocol == "paper" else leave_one_session_out(sessions)
+    )
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    started = time.perf_counter()
+    rows, histories, pooled_true, pooled_pred, saved = [], [], [], [], False
+    try:
+        for seed in seeds:
+            for test_session, train, test in folds:
+                print(f"\n{args.model} model, seed {seed}, test session {test_session}: "
+                      f"{len(train)} training and {len(test)} test utterances", flush=True)
+                result = train_and_predict(arrays, labels, train, test, args.model, len(classes), config, seed,
+                                           args.trainable_embeddings, args.verbose)
+                predicted = result["probabilities"].argmax(axis=1)
+                fold_scores = scores(labels[test], predicted, classes)
+                rows.append({"name": f"seed {seed}, test session {test_session}", "seed": seed,
+                             "test_session": test_session, **fold_scores})
+                histories.append(result["history"])
+                pooled_true.append(labels[test])
+                pooled_pred.append(predicted)
+                print(f"UA {fold_scores['ua']:.1%}  WA {fold_scores['wa']:.1%}", flush=True)
+                if test_session == 5 and not saved:
+                    # The model trained on sessions 1-4 (first seed) is the one kept for prediction.
+                    result["model"].save(out / "model.keras")
+                    saved = True
+    except KeyboardInterrupt:
+        parser.exit(130, "interrupted: no report written (finished runs are lost)\n")
+
+    if args.model != "acoustic":
+        np.save(out / "embedding_matrix.npy", arrays["embedding_matrix"])
+        (out / "vocab.txt").write_text("\n".join(bundle.vocabulary) + "\n", encoding="utf-8")
+    pooled = scores(np.concatenate(pooled_true), np.concatenate(pooled_pred), classes)
+    deviations = []
+    if args.epochs != 20 or args.batch_size != 32:
+        deviations.append(f"epochs {args.epochs}, batch size {args.batch_size} (paper: 20, 32)")
+    report = {
+        "model": args.model,
+        "protocol": args.protocol,
+        "features": str(bundle.path),
+        "classes": classes,
+        "seeds": seeds,
+        "trainable_embeddings": args.trainable_embeddings,
+        "embeddings": bundle.manifest.get("embeddings"),
+        "corpus": bundle.manifest.get("corpus"),
+        "config": config.to_dict(),
+        "deviations": deviations,
+        "rows": rows,
+        "ua": summarise([row["ua"] for row in rows]),
+        "wa": summarise([row["wa"] for row in rows]),
+        "pooled": pooled,
+        "seconds": round(time.perf_counter() - started, 1),
+        "command": shlex.join(["python", "classification.py", *(argv if argv is not None else sys.argv[1:])]),
+        "model_file": "model.keras" if saved else None,
+    }
+    write_json(out / "report.json", report)
+    write_json(out / "run.json", {key: report[key] for key in
+                                  ("model", "classes", "trainable_embeddings", "embeddings", "features")})
+    (out / "report.md").write_text(markdown_report(report))
+    title = f"{args.model} model, {args.protocol} protocol"
+    plot_confusion(pooled["confusion"], classes, out / "confusion.png", title=title)
+    plot_curves(histories, out / "curves.png", title=title)
+    shutil.copy(bundle.path / "manifest.json", out / "features_manifest.json")
+
+    print()
+    print(f"{'run':<28} {'UA':>7} {'WA':>7}")
+    for row in rows:
+        print(f"{row['name']:<28} {row['ua']:>7.1%} {row['wa']:>7.1%}")
+    print(f"{'mean +- std':<28} {report['ua']['mean']:>7.1%} {report['wa']['mean']:>7.1%}"
+          f"   (+- {report['ua']['std']:.1%}, {report['wa']['std']:.1%})")
+    print(f"\nwrote {out}/: report.md, report.json, confusion.png, curves.png"
+          + (", model.keras" if saved else "") + f"  ({report['seconds']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""The paper's models with the Keras functional API, one builder each.
+
+* :func:`build_acoustic_model` (section 4.1): Bi-LSTM over the 34 acoustic features, Dense 256, softmax.
+* :func:`build_embedding_model` (4.2): Bi-LSTM over word embeddings, two Dense 256 each followed by
+  dropout 0.3, softmax.
+* :func:`build_multimodal_model` (4.3, Figure 1): ENC1 (acoustic Bi-LSTM, Dense 256) and ENC2
+  (speech-embedding Bi-LSTM, Dense 256) concatenated, Dense 256, softmax.
+
+Inputs are named ``acoustic`` (200, 34), ``speech_embeddings`` (128, D) or, with
+``trainable_embeddings=True``, ``tokens`` (128,) read through an Embedding layer initialised
+from the bundle's embedding matrix and trained with the rest (section 2.4).
+
+Padding never changes a prediction: the first layer of each encoder masks padded steps
+(all-zero frames, padding token 0), so each Bi-LSTM's "last time step" is the last real
+frame or word.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from .config import PaperConfig
+
+
+@keras.saving.register_keras_serializable(package="ser_keras")
+class MaskedStandardization(layers.Layer):
+    """Standardise real frames with fixed statistics; padded (all-zero) frames stay zero and are masked.
+
+    Holding the training split's statistics inside the model means a saved model
+    standardises new audio exactly as in training.
+
+    Parameters
+    ----------
+    mean, std : array-like, shape (n_features,)
+        Statistics of the training split's real frames.
+    """
+
+    def __init__(self, mean=None, std=None, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self._initial_mean = None if mean is None else np.asarray(mean, dtype="float32")
+        self._initial_std = None if std is None else np.asarray(std, dtype="float32")
+
+    def build(self, input_shape):
+        features = input_shape[-1]
+        mean = self._initial_mean if self._initial_mean is not None else np.zeros(features, "float32")
+        std = self._initial_std if self._initial_std is not None else np.ones(features, "float32")
+        self.mean = self.add_weight(shape=(features,), initializer=keras.initializers.Constant(mean),
+                                    trainable=False, name="mean")
+        self.std = self.add_weight(shape=(features,), initializer=keras.initializers.Constant(std),
+                                   trainable=False, name="std")
+
+    def compute_mask(self, inputs, mask=None):
+        return ops.any(ops.not_equal(inputs, 0), axis=-1)
+
+    def call(self, inputs):
+        real = ops.expand_dims(ops.cast(ops.any(ops.not_equal(inputs, 0), axis=-1), inputs.dtype), -1)
+        return (inputs - self.mean) / self.std * real
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        # The statistics are weights, saved and restored with the model; not constructor arguments.
+        return super().get_config()
+
+
+def acoustic_input(config=PaperConfig(), variable_length=False):
+    """``acoustic``: (max_frames, 34) float32, or (None, 34) with ``variable_length``."""
+    steps = None if variable_length else config.max_frames
+    return keras.Input(shape=(steps, config.n_acoustic_features), name="acoustic")
+
+
+def acoustic_encoder(inputs, config=PaperConfig(), mean=None, std=None):
+    """ENC1: masked standardisation, Bi-LSTM (last real frame, fwd + bwd = 256), Dense 256.
+
+    Returns
+    -------
+    KerasTensor, shape (batch, dense_units)
+    """
+    x = MaskedStandardization(mean, std, name="acoustic_standardization")(inputs)
+    x = layers.Bidirectional(
+        layers.LSTM(config.lstm_units, recurrent_dropout=config.recurrent_dropout), name="acoustic_bilstm"
+    )(x)
+    return layers.Dense(config.dense_units, activation="relu", name="acoustic_dense")(x)
+
+
+def embedding_input(config=PaperConfig(), embedding_dim=None, trainable_embeddings=False, variable_length=False):
+    """``speech_embeddings`` (max_words, D) float32, or ``tokens`` (max_words,) int32; None steps if variable."""
+    steps = None if variable_length else config.max_words
+    if trainable_embeddings:
+        return keras.Input(shape=(steps,), dtype="int32", name="tokens")
+    return keras.Input(shape=(steps, embedding_dim or config.embedding_dim), name="speech_embeddings")
+
+
+def embedding_encoder(inputs, config=PaperConfig(), embedding_matrix=None):
+    """ENC2's recurrent part: (trainable Embedding,) masking, Bi-LSTM (last real word).
+
+    Parameters
+    ----------
+    inputs : KerasTensor
+        ``speech_embeddings`` vectors, or ``tokens`` when ``embedding_matrix`` is given.
+    embedding_matrix : np.ndarray, shape (V, D), optional
+        Initial weights of a trainable Embedding layer (section 2.4).
+
+    Returns
+    -------
+    KerasTensor, shape (batch, 2 * lstm_units)
+    """
+    if embedding_matrix is not None:
+        vocabulary, dim = embedding_matrix.shape
+        x = layers.Embedding(
+            vocabulary,
+            dim,
+            embeddings_initializer=keras.initializers.Constant(embedding_matrix),
+            mask_zero=True,
+            trainable=True,
+            name="speech_embedding_table",
+        )(inputs)
+    else:
+        x = layers.Masking(mask_value=0.0, name="speech_embedding_mask")(inputs)
+    return layers.Bidirectional(
+        layers.LSTM(config.lstm_units, recurrent_dropout=config.recurrent_dropout), name="speech_bilstm"
+    )(x)
+
+
+def build_acoustic_model(n_classes, config=PaperConfig(), mean=None, std=None, variable_length=False):
+    """Section 4.1: acoustic features only.
+
+    Parameters
+    ----------
+    n_classes : int
+    config : PaperConfig
+    mean, std : array-like, shape (34,), optional
+        Standardisation statistics of the training split.
+    variable_length : bool
+        Accept any number of frames (masking makes the answer independent of padding),
+        so training can cut the padding away; the default is the paper's fixed 200.
+
+    Returns
+    -------
+    keras.Model
+        ``acoustic`` (batch, 200, 34) -> class probabilities (batch, n_classes).
+    """
+    inputs = acoustic_input(config, variable_length)
+    x = acoustic_encoder(inputs, config, mean, std)
+    outputs = layers.Dense(n_classes, activation="softmax", name="emotion")(x)
+    return _compile(keras.Model(inputs, outputs, name="acoustic_model"), config)
+
+
+def build_embedding_model(n_classes, config=PaperConfig(), embedding_dim=None, embedding_matrix=None,
+                          variable_length=False):
+    """Section 4.2: speech (or word) embeddings only.
+
+    Parameters
+    ----------
+    n_classes : int
+    config : PaperConfig
+    embedding_dim : int, optional
+        D of the ``speech_embeddings`` input (default ``config.embedding_dim``).
+    embedding_matrix : np.ndarray, shape (V, D), optional
+        Given: the input is ``tokens`` and a trainable Embedding layer starts from it.
+    variable_length : bool
+        Accept any number of words (see :func:`build_acoustic_model`).
+
+    Returns
+    -------
+    keras.Model
+    """
+    inputs = embedding_input(config, embedding_dim, embedding_matrix is not None, variable_length)
+    x = embedding_encoder(inputs, config, embedding_matrix)
+    for index in (1, 2):
+        x = layers.Dense(config.dense_units, activation="relu", name=f"speech_dense_{index}")(x)
+        x = layers.Dropout(config.dense_dropout, name=f"speech_dropout_{index}")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="emotion")(x)
+    return _compile(keras.Model(inputs, outputs, name="embedding_model"), config)
+
+
+def build_multimodal_model(
+    n_classes, config=PaperConfig(), embedding_dim=None, embedding_matrix=None, mean=None, std=None,
+    variable_length=False,
+):
+    """Section 4.3: ENC1 and ENC2 fused.
+
+    ENC1: Bi-LSTM over acoustic frames, Dense 256. ENC2: Bi-LSTM over word embeddings,
+    Dense 256. The two 256-d outputs are concatenated, passed through Dense 256 and a
+    softmax; every dense layer is followed by dropout 0.3.
+
+    Returns
+    -------
+    keras.Model
+        Inputs ``[acoustic, speech_embeddings | tokens]``; 614,148 parameters for D = 50
+        and 4 classes (no Embedding layer).
+    """
+    acoustic = acoustic_input(config, variable_length)
+    words = embedding_input(config, embedding_dim, embedding_matrix is not None, variable_length)
+    enc1 = layers.Dropout(config.dense_dropout, name="acoustic_dropout")(acoustic_encoder(acoustic, config, mean, std))
+    enc2 = embedding_encoder(words, config, embedding_matrix)
+    enc2 = layers.Dense(config.dense_units, activation="relu", name="speech_dense")(enc2)
+    enc2 = layers.Dropout(config.dense_dropout, name="speech_dropout")(enc2)
+    fused = layers.Concatenate(name="fusion")([enc1, enc2])
+    x = layers.Dense(config.dense_units, activation="relu", name="fusion_dense")(fused)
+    x = layers.Dropout(config.dense_dropout, name="fusion_dropout")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="emotion")(x)
+    return _compile(keras.Model([acoustic, words], outputs, name="multimodal_model"), config)
+
+
+def _compile(model, config):
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
