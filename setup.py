@@ -24,6 +24,8 @@ setup(
             "ser-keras-demo-corpus=ser_keras.corpora.demo:main",
             "ser-keras-corpus-counts=ser_keras.corpora.iemocap:main",
             "ser-keras-features=ser_keras.cli.feature_extraction:main",
+            "ser-keras-classify=ser_keras.cli.classification:main",
+            "ser-keras-predict=ser_keras.predict:main",
         ]
     },
 )

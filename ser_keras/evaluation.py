@@ -26,9 +26,7 @@ def scores(y_true, y_pred, classes):
     from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support, recall_score
 
     labels = list(range(len(classes)))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     return {
         "ua": float(recall_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
         "wa": float(accuracy_score(y_true, y_pred)),
@@ -54,8 +52,15 @@ def plot_confusion(confusion, classes, path, title="Confusion matrix"):
     for i in range(len(classes)):
         for j in range(len(classes)):
             color = "white" if normalised[i, j] > 0.5 else "black"
-            axes.text(j, i, f"{normalised[i, j]:.2f}\n({int(counts[i, j])})", ha="center", va="center",
-                      color=color, fontsize=8)
+            axes.text(
+                j,
+                i,
+                f"{normalised[i, j]:.2f}\n({int(counts[i, j])})",
+                ha="center",
+                va="center",
+                color=color,
+                fontsize=8,
+            )
     axes.set_xticks(range(len(classes)), classes, rotation=30)
     axes.set_yticks(range(len(classes)), classes)
     axes.set_xlabel("predicted")
@@ -86,9 +91,16 @@ def plot_curves(histories, path, title="Training curves"):
         alpha = 1.0 if len(histories) == 1 else 0.6
         label = "" if len(histories) == 1 else f" (run {index + 1})"
         for axes, key in ((loss_axes, "loss"), (accuracy_axes, "accuracy")):
-            axes.plot(epochs, history[key], color="tab:blue", alpha=alpha, label="train" + label if index == 0 else None)
-            axes.plot(epochs, history["val_" + key], color="tab:orange", alpha=alpha,
-                      label="test" + label if index == 0 else None)
+            axes.plot(
+                epochs, history[key], color="tab:blue", alpha=alpha, label="train" + label if index == 0 else None
+            )
+            axes.plot(
+                epochs,
+                history["val_" + key],
+                color="tab:orange",
+                alpha=alpha,
+                label="test" + label if index == 0 else None,
+            )
     for axes, name in ((loss_axes, "loss"), (accuracy_axes, "accuracy")):
         axes.set_xlabel("epoch")
         axes.set_ylabel(name)
@@ -109,9 +121,11 @@ def summarise(values):
 def markdown_report(report):
     """A readable report.md from the report dict written by classification.py."""
     lines = [f"# {report['model']} model, {report['protocol']} protocol", ""]
-    lines.append(f"Bundle: `{report['features']}`; classes: {', '.join(report['classes'])}; "
-                 f"seeds: {', '.join(map(str, report['seeds']))}; epochs: {report['config']['epochs']}, "
-                 f"batch size {report['config']['batch_size']}.")
+    lines.append(
+        f"Bundle: `{report['features']}`; classes: {', '.join(report['classes'])}; "
+        f"seeds: {', '.join(map(str, report['seeds']))}; epochs: {report['config']['epochs']}, "
+        f"batch size {report['config']['batch_size']}."
+    )
     if report.get("deviations"):
         lines.append("")
         lines.append("Deviations from the paper: " + "; ".join(report["deviations"]) + ".")
@@ -119,20 +133,41 @@ def markdown_report(report):
     for row in report["rows"]:
         lines.append(f"| {row['name']} | {row['ua']:.1%} | {row['wa']:.1%} |")
     ua, wa = report["ua"], report["wa"]
-    lines.append(f"| **mean +- std** | **{ua['mean']:.1%} +- {ua['std']:.1%}** | "
-                 f"**{wa['mean']:.1%} +- {wa['std']:.1%}** |")
+    lines.append(
+        f"| **mean +- std** | **{ua['mean']:.1%} +- {ua['std']:.1%}** | **{wa['mean']:.1%} +- {wa['std']:.1%}** |"
+    )
     pooled = report["pooled"]
-    lines += ["", "Pooled over every run: per class", "", "| class | precision | recall | F1 | support |",
-              "|---|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "Pooled over every run: per class",
+        "",
+        "| class | precision | recall | F1 | support |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for name, values in pooled["per_class"].items():
-        lines.append(f"| {name} | {values['precision']:.1%} | {values['recall']:.1%} | {values['f1']:.1%} | "
-                     f"{values['support']} |")
-    lines += ["", "Confusion matrix (counts, rows true, columns predicted):", "",
-              "| | " + " | ".join(report["classes"]) + " |", "|---|" + "---:|" * len(report["classes"])]
+        lines.append(
+            f"| {name} | {values['precision']:.1%} | {values['recall']:.1%} | {values['f1']:.1%} | "
+            f"{values['support']} |"
+        )
+    lines += [
+        "",
+        "Confusion matrix (counts, rows true, columns predicted):",
+        "",
+        "| | " + " | ".join(report["classes"]) + " |",
+        "|---|" + "---:|" * len(report["classes"]),
+    ]
     for name, row in zip(report["classes"], pooled["confusion"]):
         lines.append(f"| {name} | " + " | ".join(str(v) for v in row) + " |")
-    lines += ["", "![confusion](confusion.png)", "", "![curves](curves.png)", "",
-              f"Command: `{report['command']}`", f"Wall time: {report['seconds']:.0f} s", ""]
+    lines += [
+        "",
+        "![confusion](confusion.png)",
+        "",
+        "![curves](curves.png)",
+        "",
+        f"Command: `{report['command']}`",
+        f"Wall time: {report['seconds']:.0f} s",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -47,10 +47,12 @@ class MaskedStandardization(layers.Layer):
         features = input_shape[-1]
         mean = self._initial_mean if self._initial_mean is not None else np.zeros(features, "float32")
         std = self._initial_std if self._initial_std is not None else np.ones(features, "float32")
-        self.mean = self.add_weight(shape=(features,), initializer=keras.initializers.Constant(mean),
-                                    trainable=False, name="mean")
-        self.std = self.add_weight(shape=(features,), initializer=keras.initializers.Constant(std),
-                                   trainable=False, name="std")
+        self.mean = self.add_weight(
+            shape=(features,), initializer=keras.initializers.Constant(mean), trainable=False, name="mean"
+        )
+        self.std = self.add_weight(
+            shape=(features,), initializer=keras.initializers.Constant(std), trainable=False, name="std"
+        )
 
     def compute_mask(self, inputs, mask=None):
         return ops.any(ops.not_equal(inputs, 0), axis=-1)
@@ -150,8 +152,9 @@ def build_acoustic_model(n_classes, config=PaperConfig(), mean=None, std=None, v
     return _compile(keras.Model(inputs, outputs, name="acoustic_model"), config)
 
 
-def build_embedding_model(n_classes, config=PaperConfig(), embedding_dim=None, embedding_matrix=None,
-                          variable_length=False):
+def build_embedding_model(
+    n_classes, config=PaperConfig(), embedding_dim=None, embedding_matrix=None, variable_length=False
+):
     """Section 4.2: speech (or word) embeddings only.
 
     Parameters
@@ -179,7 +182,12 @@ def build_embedding_model(n_classes, config=PaperConfig(), embedding_dim=None, e
 
 
 def build_multimodal_model(
-    n_classes, config=PaperConfig(), embedding_dim=None, embedding_matrix=None, mean=None, std=None,
+    n_classes,
+    config=PaperConfig(),
+    embedding_dim=None,
+    embedding_matrix=None,
+    mean=None,
+    std=None,
     variable_length=False,
 ):
     """Section 4.3: ENC1 and ENC2 fused.

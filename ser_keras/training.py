@@ -92,8 +92,16 @@ def model_inputs(arrays, rows, kind, trainable_embeddings=False, trim=False):
     return inputs
 
 
-def build_model(kind, n_classes, config=PaperConfig(), embedding_matrix=None, trainable_embeddings=False,
-                mean=None, std=None, variable_length=False):
+def build_model(
+    kind,
+    n_classes,
+    config=PaperConfig(),
+    embedding_matrix=None,
+    trainable_embeddings=False,
+    mean=None,
+    std=None,
+    variable_length=False,
+):
     """One of the paper's models, by name.
 
     Parameters
@@ -123,8 +131,19 @@ def build_model(kind, n_classes, config=PaperConfig(), embedding_matrix=None, tr
     return build_multimodal_model(n_classes, config, dim, table, mean, std, variable_length)
 
 
-def train_and_predict(arrays, labels, train, test, kind, n_classes, config=PaperConfig(), seed=0,
-                      trainable_embeddings=False, verbose=1, trim=True):
+def train_and_predict(
+    arrays,
+    labels,
+    train,
+    test,
+    kind,
+    n_classes,
+    config=PaperConfig(),
+    seed=0,
+    trainable_embeddings=False,
+    verbose=1,
+    trim=True,
+):
     """Fit a fresh model on the training rows and predict the test rows.
 
     Standardisation statistics come from the training rows' real frames and live
@@ -161,8 +180,9 @@ def train_and_predict(arrays, labels, train, test, kind, n_classes, config=Paper
     mean = std = None
     if kind != "embedding":
         mean, std = standardisation_statistics(arrays["acoustic"], arrays["acoustic_lengths"], train)
-    model = build_model(kind, n_classes, config, arrays.get("embedding_matrix"), trainable_embeddings, mean, std,
-                        variable_length=True)
+    model = build_model(
+        kind, n_classes, config, arrays.get("embedding_matrix"), trainable_embeddings, mean, std, variable_length=True
+    )
     one_hot = np.eye(n_classes, dtype=np.float32)
     history = model.fit(
         model_inputs(arrays, train, kind, trainable_embeddings, trim),

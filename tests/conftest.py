@@ -1,4 +1,6 @@
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -6,6 +8,14 @@ import pytest
 import soundfile
 
 FIXTURES = Path(__file__).parent / "fixtures"
+REPOSITORY = Path(__file__).resolve().parents[1]
+FEATURE_SCRIPT = REPOSITORY / "feature_extraction.py"
+
+
+def run_feature_extraction(*arguments):
+    """Run feature_extraction.py as a user would; returns the CompletedProcess."""
+    return subprocess.run([sys.executable, str(FEATURE_SCRIPT), "--quiet", *arguments], capture_output=True, text=True)
+
 
 # Turns of the mini IEMOCAP fixture that get audio; Ses01F_script01_1_M001 is left without a wav on purpose.
 MINI_WAVS = {
@@ -42,3 +52,12 @@ def small_demo(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("demo") / "corpus"
     return build_demo_corpus(root, DemoSettings(seed=7, per_class=2, extra_per_speaker=1), progress=False)
+
+
+@pytest.fixture(scope="session")
+def demo_bundle(small_demo, tmp_path_factory):
+    """The small demo corpus's feature bundle with 16-d word2vec, and the script's stdout."""
+    out = tmp_path_factory.mktemp("bundles") / "demo"
+    result = run_feature_extraction("--root", str(small_demo), "--out", str(out), "--dim", "16")
+    assert result.returncode == 0, result.stderr
+    return out, result.stdout

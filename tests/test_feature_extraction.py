@@ -1,26 +1,13 @@
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FEATURE_SCRIPT as SCRIPT
+from conftest import run_feature_extraction as run_script
 
 from ser_keras.features.bundle import BundleError, read_bundle, write_bundle
-
-SCRIPT = Path(__file__).resolve().parents[1] / "feature_extraction.py"
-
-
-def run_script(*arguments):
-    return subprocess.run([sys.executable, str(SCRIPT), "--quiet", *arguments], capture_output=True, text=True)
-
-
-@pytest.fixture(scope="module")
-def demo_bundle(small_demo, tmp_path_factory):
-    out = tmp_path_factory.mktemp("bundles") / "demo"
-    result = run_script("--root", str(small_demo), "--out", str(out), "--dim", "16")
-    assert result.returncode == 0, result.stderr
-    return out, result.stdout
 
 
 def test_bundle_matches_the_design_contract(demo_bundle):

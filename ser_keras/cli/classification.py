@@ -26,21 +26,32 @@ def build_parser():
         "  python classification.py --protocol loso --features data/features/iemocap-s2v50",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--features", type=Path, default=DEFAULT_FEATURES,
-                        help=f"feature bundle folder (default: {DEFAULT_FEATURES})")
-    parser.add_argument("--model", choices=("acoustic", "embedding", "multimodal"), default="multimodal",
-                        help="acoustic only (4.1), embedding only (4.2) or both fused (4.3, default)")
-    parser.add_argument("--protocol", choices=("paper", "loso"), default="paper",
-                        help="paper: sessions 1-4 train, 5 test (default); loso: leave one session out, 5 folds")
-    parser.add_argument("--trainable-embeddings", action="store_true",
-                        help="feed token ids through an Embedding layer initialised from the bundle's vectors "
-                        "and trained with the model (section 2.4)")
+    parser.add_argument(
+        "--features", type=Path, default=DEFAULT_FEATURES, help=f"feature bundle folder (default: {DEFAULT_FEATURES})"
+    )
+    parser.add_argument(
+        "--model",
+        choices=("acoustic", "embedding", "multimodal"),
+        default="multimodal",
+        help="acoustic only (4.1), embedding only (4.2) or both fused (4.3, default)",
+    )
+    parser.add_argument(
+        "--protocol",
+        choices=("paper", "loso"),
+        default="paper",
+        help="paper: sessions 1-4 train, 5 test (default); loso: leave one session out, 5 folds",
+    )
+    parser.add_argument(
+        "--trainable-embeddings",
+        action="store_true",
+        help="feed token ids through an Embedding layer initialised from the bundle's vectors "
+        "and trained with the model (section 2.4)",
+    )
     parser.add_argument("--epochs", type=int, default=20, help="epochs (default: 20, the paper's)")
     parser.add_argument("--batch-size", type=int, default=32, help="batch size (default: 32, the paper's)")
     parser.add_argument("--seed", type=int, default=0, help="first random seed (default: 0)")
     parser.add_argument("--seeds", type=int, default=1, help="runs with seeds seed, seed+1, ... (default: 1)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="run folder (default: runs/<model>-<protocol>)")
+    parser.add_argument("--out", type=Path, default=None, help="run folder (default: runs/<model>-<protocol>)")
     parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="Keras progress (default: 1)")
     return parser
 
@@ -77,23 +88,54 @@ def main(argv=None):
     names = ["acoustic", "acoustic_lengths", "labels", "embedding_matrix", "tokens", "speech_embeddings"]
     arrays = {name: np.asarray(bundle.array(name)) for name in names if (bundle.path / f"{name}.npy").is_file()}
     labels, classes = arrays["labels"], bundle.classes
-    folds = (
-        [(5, *paper_split(sessions))] if args.protocol == "paper" else leave_one_session_out(sessions)
-    )
+    folds = [(5, *paper_split(sessions))] if args.protocol == "paper" else leave_one_session_out(sessions)
     seeds = list(range(args.seed, args.seed + args.seeds))
     started = time.perf_counter()
     rows, histories, pooled_true, pooled_pred, saved = [], [], [], [], False
+    predictions = []
     try:
         for seed in seeds:
             for test_session, train, test in folds:
-                print(f"\n{args.model} model, seed {seed}, test session {test_session}: "
-                      f"{len(train)} training and {len(test)} test utterances", flush=True)
-                result = train_and_predict(arrays, labels, train, test, args.model, len(classes), config, seed,
-                                           args.trainable_embeddings, args.verbose)
+                print(
+                    f"\n{args.model} model, seed {seed}, test session {test_session}: "
+                    f"{len(train)} training and {len(test)} test utterances",
+                    flush=True,
+                )
+                run_started = time.perf_counter()
+                result = train_and_predict(
+                    arrays,
+                    labels,
+                    train,
+                    test,
+                    args.model,
+                    len(classes),
+                    config,
+                    seed,
+                    args.trainable_embeddings,
+                    args.verbose,
+                )
                 predicted = result["probabilities"].argmax(axis=1)
                 fold_scores = scores(labels[test], predicted, classes)
-                rows.append({"name": f"seed {seed}, test session {test_session}", "seed": seed,
-                             "test_session": test_session, **fold_scores})
+                rows.append(
+                    {
+                        "name": f"seed {seed}, test session {test_session}",
+                        "seed": seed,
+                        "test_session": test_session,
+                        "seconds": round(time.perf_counter() - run_started, 1),
+                        **fold_scores,
+                    }
+                )
+                for row, probabilities in zip(test, result["probabilities"]):
+                    predictions.append(
+                        {
+                            "seed": seed,
+                            "test_session": test_session,
+                            "id": bundle.meta["id"][row],
+                            "label": classes[labels[row]],
+                            "predicted": classes[probabilities.argmax()],
+                            **{f"p_{name}": float(p) for name, p in zip(classes, probabilities)},
+                        }
+                    )
                 histories.append(result["history"])
                 pooled_true.append(labels[test])
                 pooled_pred.append(predicted)
@@ -132,8 +174,13 @@ def main(argv=None):
         "model_file": "model.keras" if saved else None,
     }
     write_json(out / "report.json", report)
-    write_json(out / "run.json", {key: report[key] for key in
-                                  ("model", "classes", "trainable_embeddings", "embeddings", "features")})
+    import pandas as pd
+
+    pd.DataFrame(predictions).to_csv(out / "predictions.csv", index=False)
+    write_json(
+        out / "run.json",
+        {key: report[key] for key in ("model", "classes", "trainable_embeddings", "embeddings", "features")},
+    )
     (out / "report.md").write_text(markdown_report(report))
     title = f"{args.model} model, {args.protocol} protocol"
     plot_confusion(pooled["confusion"], classes, out / "confusion.png", title=title)
@@ -144,10 +191,15 @@ def main(argv=None):
     print(f"{'run':<28} {'UA':>7} {'WA':>7}")
     for row in rows:
         print(f"{row['name']:<28} {row['ua']:>7.1%} {row['wa']:>7.1%}")
-    print(f"{'mean +- std':<28} {report['ua']['mean']:>7.1%} {report['wa']['mean']:>7.1%}"
-          f"   (+- {report['ua']['std']:.1%}, {report['wa']['std']:.1%})")
-    print(f"\nwrote {out}/: report.md, report.json, confusion.png, curves.png"
-          + (", model.keras" if saved else "") + f"  ({report['seconds']:.0f} s)")
+    print(
+        f"{'mean +- std':<28} {report['ua']['mean']:>7.1%} {report['wa']['mean']:>7.1%}"
+        f"   (+- {report['ua']['std']:.1%}, {report['wa']['std']:.1%})"
+    )
+    print(
+        f"\nwrote {out}/: report.md, report.json, predictions.csv, confusion.png, curves.png"
+        + (", model.keras" if saved else "")
+        + f"  ({report['seconds']:.0f} s)"
+    )
     return 0
 
 
