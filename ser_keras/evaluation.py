@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 
@@ -176,3 +177,53 @@ def write_json(path, data):
     with open(path, "w") as handle:
         json.dump(data, handle, indent=2)
         handle.write("\n")
+
+
+def comparison_table(run_dirs):
+    """A Markdown table comparing runs of classification.py, one row per run folder.
+
+    Parameters
+    ----------
+    run_dirs : sequence of path
+        Folders holding ``report.json``.
+
+    Returns
+    -------
+    str
+    """
+    from pathlib import Path
+
+    lines = [
+        "| model | protocol | runs | UA mean +- std | WA mean +- std | UA per run | minutes per run |",
+        "|---|---|---:|---:|---:|---|---:|",
+    ]
+    for run_dir in run_dirs:
+        report = json.loads((Path(run_dir) / "report.json").read_text())
+        ua, wa = report["ua"], report["wa"]
+        per_run = ", ".join(f"{value:.1%}" for value in ua["values"])
+        minutes = report["seconds"] / len(report["rows"]) / 60
+        lines.append(
+            f"| {report['model']} | {report['protocol']} | {len(report['rows'])} | "
+            f"{ua['mean']:.1%} +- {ua['std']:.1%} | {wa['mean']:.1%} +- {wa['std']:.1%} | {per_run} | {minutes:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    """``python -m ser_keras.evaluation RUN_DIR ...``: print a comparison table of runs."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m ser_keras.evaluation", description="Compare runs of classification.py in one Markdown table."
+    )
+    parser.add_argument("run_dirs", nargs="+", help="run folders (each with report.json)")
+    args = parser.parse_args(argv)
+    missing = [d for d in args.run_dirs if not (Path(d) / "report.json").is_file()]
+    if missing:
+        parser.exit(2, f"error: no report.json in {', '.join(missing)}\n")
+    print(comparison_table(args.run_dirs))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

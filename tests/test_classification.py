@@ -110,3 +110,12 @@ def test_loso_and_bad_bundles(demo_bundle, tmp_path):
     assert sum(map(sum, report["pooled"]["confusion"])) == 80
     result = run("--features", str(tmp_path / "nothing"))
     assert result.returncode == 2 and "not a complete feature bundle" in result.stderr
+
+
+def test_runs_compare_in_one_table(trained_run):
+    from ser_keras.evaluation import comparison_table
+
+    out, _ = trained_run
+    report = json.loads((out / "report.json").read_text())
+    table = comparison_table([out])
+    assert f"| multimodal | paper | 1 | {report['ua']['mean']:.1%} +- 0.0% |" in table
