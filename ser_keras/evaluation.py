@@ -87,21 +87,17 @@ def plot_curves(histories, path, title="Training curves"):
     import matplotlib.pyplot as plt
 
     figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(9, 3.4))
+    alpha = 1.0 if len(histories) == 1 else 0.6
     for index, history in enumerate(histories):
         epochs = np.arange(1, len(history["loss"]) + 1)
-        alpha = 1.0 if len(histories) == 1 else 0.6
-        label = "" if len(histories) == 1 else f" (run {index + 1})"
         for axes, key in ((loss_axes, "loss"), (accuracy_axes, "accuracy")):
+            # One legend entry per split, however many runs are drawn.
+            axes.plot(epochs, history[key], color="tab:blue", alpha=alpha, label="train" if index == 0 else None)
             axes.plot(
-                epochs, history[key], color="tab:blue", alpha=alpha, label="train" + label if index == 0 else None
+                epochs, history["val_" + key], color="tab:orange", alpha=alpha, label="test" if index == 0 else None
             )
-            axes.plot(
-                epochs,
-                history["val_" + key],
-                color="tab:orange",
-                alpha=alpha,
-                label="test" + label if index == 0 else None,
-            )
+    if len(histories) > 1:
+        title += f" ({len(histories)} runs, one line each)"
     for axes, name in ((loss_axes, "loss"), (accuracy_axes, "accuracy")):
         axes.set_xlabel("epoch")
         axes.set_ylabel(name)

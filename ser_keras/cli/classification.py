@@ -166,6 +166,7 @@ def main(argv=None):
         "config": config.to_dict(),
         "deviations": deviations,
         "rows": rows,
+        "histories": histories,
         "ua": summarise([row["ua"] for row in rows]),
         "wa": summarise([row["wa"] for row in rows]),
         "pooled": pooled,
