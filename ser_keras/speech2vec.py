@@ -354,8 +354,8 @@ def main(argv=None):
     train.add_argument("--out", type=Path, required=True, help="output folder")
     args = parser.parse_args(argv)
 
-    from .cli.feature_extraction import load_corpus
     from .corpora import CorpusError
+    from .corpora.loading import load_corpus
 
     try:
         utterances, _ = load_corpus(args.corpus, args.root)

@@ -78,9 +78,22 @@ def test_trained_vectors_load_with_gensim_and_cover_the_corpus_vocabulary(small_
     from ser_keras.features.embeddings import load_vectors
 
     result = subprocess.run(
-        [sys.executable, "-m", "ser_keras.speech2vec", "train", "--root", str(small_demo), "--dim", "8",
-         "--epochs", "1", "--out", str(tmp_path / "s2v")],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "ser_keras.speech2vec",
+            "train",
+            "--root",
+            str(small_demo),
+            "--dim",
+            "8",
+            "--epochs",
+            "1",
+            "--out",
+            str(tmp_path / "s2v"),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     vectors = load_vectors(tmp_path / "s2v" / "vectors.vec")

@@ -69,30 +69,6 @@ def build_parser():
     return parser
 
 
-def load_corpus(kind, root, labels="paper", progress=True):
-    """The utterances of a corpus and what its reader left out, for the manifest."""
-    from ..corpora import read_iemocap, read_manifest
-    from ..corpora.demo import DEFAULT_ROOT, build_demo_corpus, read_marker
-
-    if kind == "demo":
-        root = root or DEFAULT_ROOT
-        if read_marker(root) is None:  # a complete demo corpus is used as built, whatever its settings
-            print(f"building the demo corpus at {root}", flush=True)
-            build_demo_corpus(root, progress=progress)
-    elif root is None:
-        raise ValueError(f"--corpus {kind} needs --root")
-    if kind == "manifest":
-        utterances = read_manifest(root)
-        return utterances, {"kind": kind, "root": str(Path(root).resolve())}
-    corpus = read_iemocap(root, labels=labels)
-    info = {"kind": kind, "root": str(Path(root).resolve()), "labels": labels}
-    left_out = dict(corpus.excluded)
-    for _, reason in corpus.skipped:
-        left_out[reason] = left_out.get(reason, 0) + 1
-    info["left_out"] = dict(sorted(left_out.items()))
-    return corpus.utterances, info
-
-
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -103,6 +79,7 @@ def main(argv=None):
         parser.error(f"--embeddings: no such file: {args.embeddings}")
 
     from ..corpora import CorpusError
+    from ..corpora.loading import load_corpus
     from ..features.bundle import BundleError
     from ..features.embeddings import EmbeddingError
     from ..features.extraction import extract_bundle, summary
