@@ -12,7 +12,6 @@ modality alone ambiguous and the two together not, so the bar is:
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +19,7 @@ import numpy as np
 from .corpora import read_iemocap
 from .features.acoustic import N_FEATURES, extract_reference
 from .features.audio import load_audio
+from .features.extraction import map_files
 from .features.text import tokenize
 
 SINGLE_MODALITY_RANGE = (0.40, 0.80)
@@ -41,23 +41,8 @@ def acoustic_statistics(wav_paths, workers=None, progress=True):
     np.ndarray, float64, shape (n_files, 68)
         34 means then 34 standard deviations.
     """
-    from tqdm import tqdm
-
     workers = workers or os.cpu_count() or 1
-    paths = [str(path) for path in wav_paths]
-    bar = tqdm(total=len(paths), desc="acoustic features", unit="utt", disable=not progress)
-    rows = []
-    if workers == 1:
-        for path in paths:
-            rows.append(_statistics(path))
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for row in pool.map(_statistics, paths, chunksize=8):
-                rows.append(row)
-                bar.update()
-    bar.close()
-    return np.stack(rows)
+    return np.stack(map_files(_statistics, [str(path) for path in wav_paths], workers, progress))
 
 
 def _statistics(path):

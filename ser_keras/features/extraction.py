@@ -21,6 +21,43 @@ from .text import MAX_WORDS, UNKNOWN_ID, build_vocabulary, encode, tokenize
 TRAIN_WORD2VEC = "train-word2vec"
 
 
+def map_files(function, items, workers=1, progress=True, description="acoustic features"):
+    """``[function(item) for item in items]``, across ``workers`` processes, with a progress bar.
+
+    Parameters
+    ----------
+    function : callable
+        Module-level (it is pickled to the worker processes).
+    items : sequence
+    workers : int
+        1 runs in this process.
+    progress : bool
+    description : str
+        Progress-bar label.
+
+    Returns
+    -------
+    list
+        Results in the order of ``items``.
+    """
+    from tqdm import tqdm
+
+    results = []
+    bar = tqdm(total=len(items), desc=description, unit="utt", disable=not progress)
+    if workers <= 1:
+        for item in items:
+            results.append(function(item))
+            bar.update()
+    else:
+        chunksize = max(1, min(16, len(items) // (4 * workers)))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for result in pool.map(function, items, chunksize=chunksize):
+                results.append(result)
+                bar.update()
+    bar.close()
+    return results
+
+
 def acoustic_features(wav_paths, backend="vectorised", max_frames=MAX_FRAMES, workers=1, progress=True):
     """The 34 features of every file, padded or cut to ``max_frames``; unusable files skipped.
 
@@ -41,21 +78,8 @@ def acoustic_features(wav_paths, backend="vectorised", max_frames=MAX_FRAMES, wo
         ``kept`` (K,) their indices into ``wav_paths``; ``skipped`` a list of
         ``(index, reason)``.
     """
-    from tqdm import tqdm
-
     jobs = [(index, str(path), backend, max_frames) for index, path in enumerate(wav_paths)]
-    results = []
-    bar = tqdm(total=len(jobs), desc="acoustic features", unit="utt", disable=not progress)
-    if workers <= 1:
-        for job in jobs:
-            results.append(_one_file(job))
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(_one_file, jobs, chunksize=max(1, min(16, len(jobs) // (4 * workers)))):
-                results.append(result)
-                bar.update()
-    bar.close()
+    results = map_files(_one_file, jobs, workers, progress)
     good = [r for r in results if len(r) == 5]
     return {
         "features": np.stack([r[1] for r in good]) if good else np.zeros((0, max_frames, N_FEATURES), np.float32),
