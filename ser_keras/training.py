@@ -58,6 +58,26 @@ def standardisation_statistics(acoustic, lengths, rows):
     return frames.mean(axis=0).astype(np.float32), np.maximum(frames.std(axis=0), 1e-8).astype(np.float32)
 
 
+def arrays_needed(kind, trainable_embeddings=False):
+    """The bundle arrays that :func:`train_and_predict` reads for a model.
+
+    Returns
+    -------
+    list of str
+        Always ``labels`` and ``acoustic_lengths``; ``acoustic`` for models with
+        ENC1; ``tokens``, ``embedding_matrix`` and (in lookup mode)
+        ``speech_embeddings`` for models with ENC2.
+    """
+    names = ["labels", "acoustic_lengths"]
+    if kind in ("acoustic", "multimodal"):
+        names.append("acoustic")
+    if kind in ("embedding", "multimodal"):
+        names += ["tokens", "embedding_matrix"]
+        if not trainable_embeddings:
+            names.append("speech_embeddings")
+    return names
+
+
 def model_inputs(arrays, rows, kind, trainable_embeddings=False, trim=False):
     """The model's input dict for some rows of a bundle.
 
@@ -184,14 +204,15 @@ def train_and_predict(
         kind, n_classes, config, arrays.get("embedding_matrix"), trainable_embeddings, mean, std, variable_length=True
     )
     one_hot = np.eye(n_classes, dtype=np.float32)
+    test_inputs = model_inputs(arrays, test, kind, trainable_embeddings, trim)
     history = model.fit(
         model_inputs(arrays, train, kind, trainable_embeddings, trim),
         one_hot[labels[train]],
-        validation_data=(model_inputs(arrays, test, kind, trainable_embeddings, trim), one_hot[labels[test]]),
+        validation_data=(test_inputs, one_hot[labels[test]]),
         batch_size=config.batch_size,
         epochs=config.epochs,
         shuffle=True,
         verbose=verbose,
     )
-    probabilities = model.predict(model_inputs(arrays, test, kind, trainable_embeddings, trim), verbose=0)
+    probabilities = model.predict(test_inputs, verbose=0)
     return {"model": model, "history": history.history, "probabilities": probabilities, "mean": mean, "std": std}

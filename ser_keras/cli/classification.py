@@ -80,13 +80,13 @@ def main(argv=None):
 
     from ..config import PaperConfig
     from ..evaluation import markdown_report, plot_confusion, plot_curves, scores, summarise, write_json
-    from ..training import leave_one_session_out, paper_split, train_and_predict
+    from ..training import arrays_needed, leave_one_session_out, paper_split, train_and_predict
 
     config = PaperConfig(epochs=args.epochs, batch_size=args.batch_size)
     out = args.out or DEFAULT_RUNS / f"{args.model}-{args.protocol}"
     out.mkdir(parents=True, exist_ok=True)
-    names = ["acoustic", "acoustic_lengths", "labels", "embedding_matrix", "tokens", "speech_embeddings"]
-    arrays = {name: np.asarray(bundle.array(name)) for name in names if (bundle.path / f"{name}.npy").is_file()}
+    # Only what the model reads: a 300-d IEMOCAP bundle's speech_embeddings alone is 850 MB.
+    arrays = {name: np.asarray(bundle.array(name)) for name in arrays_needed(args.model, args.trainable_embeddings)}
     labels, classes = arrays["labels"], bundle.classes
     folds = [(5, *paper_split(sessions))] if args.protocol == "paper" else leave_one_session_out(sessions)
     seeds = list(range(args.seed, args.seed + args.seeds))
