@@ -280,9 +280,7 @@ def train_speech2vec(
     mean, std = stacked.mean(axis=0), np.maximum(stacked.std(axis=0), 1e-8)
     frames = [((f - mean) / std).astype(np.float32) for f in raw]
     pairs = skipgram_pairs(segments, window)
-    padded = pad_segments(frames, MAX_SEGMENT_FRAMES)
-    longest = int(max(len(f) for f in frames))
-    padded = padded[:, :longest]  # masking makes the rest no-ops
+    padded = pad_segments(frames)  # to the longest segment: masking makes further padding a no-op
     keras.utils.set_random_seed(seed)
     model, encoder = build_speech2vec(dim=dim, units=units)
     centre, context = padded[pairs[:, 0]], padded[pairs[:, 1]]
@@ -313,7 +311,7 @@ def word_vectors(encoder, segments, frames, batch_size=256):
     dict of str -> np.ndarray (dim,)
         Words by descending number of segments, ties alphabetical.
     """
-    embeddings = encoder.predict(pad_segments(frames, MAX_SEGMENT_FRAMES), batch_size=batch_size, verbose=0)
+    embeddings = encoder.predict(pad_segments(frames), batch_size=batch_size, verbose=0)
     sums: dict[str, np.ndarray] = {}
     counts: dict[str, int] = {}
     for segment, vector in zip(segments, embeddings):
