@@ -285,10 +285,9 @@ def build_demo_corpus(out=DEFAULT_ROOT, settings: DemoSettings | None = None, fo
     out = Path(out)
     wanted = _marker_content(settings)
     if out.exists():
-        existing = read_marker(out)
-        if existing is None:
+        if read_marker(out) is None:
             raise FileExistsError(f"{out} exists and is not a demo corpus; choose another --out")
-        if existing["settings"] == wanted["settings"] and not force:
+        if is_built(out, settings) and not force:
             return out
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.parent / f".{out.name}.partial-{os.getpid()}"
@@ -311,6 +310,12 @@ def build_demo_corpus(out=DEFAULT_ROOT, settings: DemoSettings | None = None, fo
         shutil.rmtree(out)
     partial.rename(out)
     return out
+
+
+def is_built(root, settings):
+    """Whether ``root`` holds a complete demo corpus built with ``settings``."""
+    marker = read_marker(root)
+    return marker is not None and marker["settings"] == _marker_content(settings)["settings"]
 
 
 def read_marker(root):
@@ -586,11 +591,7 @@ def main(argv=None):
         parser.error("give --out or --check DIR, or the same folder to both")
     root = args.check or args.out or DEFAULT_ROOT
     settings = DemoSettings(seed=args.seed, per_class=args.per_class)
-    reused = (
-        root.exists()
-        and not args.force
-        and (read_marker(root) or {}).get("settings") == _marker_content(settings)["settings"]
-    )
+    reused = is_built(root, settings) and not args.force
     started = time.perf_counter()
     try:
         build_demo_corpus(root, settings, force=args.force)
