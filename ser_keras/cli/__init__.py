@@ -4,3 +4,10 @@ import os
 
 # TensorFlow's C++ start-up notices (CPU instructions, oneDNN) say nothing a user can act on.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def require_at_least_one(parser, args, names):
+    """Exit with a one-line usage error when any of the integer options ``names`` is below 1."""
+    for name in names:
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")

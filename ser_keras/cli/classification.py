@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import require_at_least_one
+
 DEFAULT_FEATURES = Path("data") / "features" / "demo"
 DEFAULT_RUNS = Path("runs")
 
@@ -59,9 +61,7 @@ def build_parser():
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name in ("epochs", "batch_size", "seeds"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    require_at_least_one(parser, args, ("epochs", "batch_size", "seeds"))
 
     from ..features.bundle import BundleError, read_bundle
 

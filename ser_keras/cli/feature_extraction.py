@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from . import require_at_least_one
+
 DEFAULT_OUT = Path("data") / "features"
 
 
@@ -72,9 +74,7 @@ def build_parser():
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name in ("dim", "workers", "max_frames", "max_words"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    require_at_least_one(parser, args, ("dim", "workers", "max_frames", "max_words"))
     if args.embeddings != "train-word2vec" and not Path(args.embeddings).is_file():
         parser.error(f"--embeddings: no such file: {args.embeddings}")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 MAX_WORDS = 128  # section 4.2: sequences padded to 128 words
 
 _NON_SPEECH = re.compile(r"\[[^\]]*\]|<[^>]*>|\{[^}]*\}")
@@ -84,8 +86,6 @@ def encode(token_lists, vocabulary, max_words=MAX_WORDS):
     cut : np.ndarray, int32, shape (N,)
         Words cut off past ``max_words``.
     """
-    import numpy as np
-
     index = {word: i for i, word in enumerate(vocabulary)}
     ids = np.zeros((len(token_lists), max_words), dtype=np.int32)
     lengths = np.zeros(len(token_lists), dtype=np.int32)
