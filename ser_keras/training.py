@@ -98,18 +98,23 @@ def model_inputs(arrays, rows, kind, trainable_embeddings=False, trim=False):
     -------
     dict of str -> np.ndarray
     """
-    frames = int(arrays["acoustic_lengths"][rows].max()) if trim else None
-    words = int((arrays["tokens"][rows] > 0).sum(axis=1).max()) if trim and "tokens" in arrays else None
-    words = max(words, 1) if words is not None else None
     inputs = {}
     if kind in ("acoustic", "multimodal"):
+        frames = int(arrays["acoustic_lengths"][rows].max()) if trim else None
         inputs["acoustic"] = np.asarray(arrays["acoustic"][rows, :frames], dtype=np.float32)
     if kind in ("embedding", "multimodal"):
-        if trainable_embeddings:
-            inputs["tokens"] = np.asarray(arrays["tokens"][rows, :words], dtype=np.int32)
-        else:
-            inputs["speech_embeddings"] = np.asarray(arrays["speech_embeddings"][rows, :words], dtype=np.float32)
+        name = "tokens" if trainable_embeddings else "speech_embeddings"
+        words = np.asarray(arrays[name][rows], dtype=np.int32 if trainable_embeddings else np.float32)
+        inputs[name] = np.ascontiguousarray(words[:, : _real_steps(words)]) if trim else words
     return inputs
+
+
+def _real_steps(sequences):
+    # One past the last non-zero step of any row. Counted from the array itself because in
+    # Speech2Vec acoustic mode the aligned words, not the transcript's tokens, fill the rows.
+    real = sequences != 0 if sequences.ndim == 2 else np.any(sequences != 0, axis=-1)
+    steps = np.flatnonzero(real.any(axis=0))
+    return int(steps[-1]) + 1 if len(steps) else 1
 
 
 def build_model(

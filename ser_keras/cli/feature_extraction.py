@@ -25,7 +25,8 @@ def build_parser():
         "  python feature_extraction.py                      # demo corpus, word2vec trained locally\n"
         "  python feature_extraction.py --corpus iemocap --root IEMOCAP_full_release "
         "--embeddings speech2vec-50.vec\n"
-        "  python feature_extraction.py --corpus manifest --root my_corpus/manifest.csv",
+        "  python feature_extraction.py --corpus manifest --root my_corpus/manifest.csv\n"
+        "  python feature_extraction.py --speech2vec-model runs/speech2vec   # each word embedded from its audio",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -47,6 +48,15 @@ def build_parser():
         metavar="PATH|train-word2vec",
         help="word vectors: a word2vec text/binary file or saved gensim KeyedVectors, or "
         "train-word2vec to train skip-gram on the corpus transcripts (default)",
+    )
+    parser.add_argument(
+        "--speech2vec-model",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="Speech2Vec acoustic mode: embed each word of each utterance from its own audio with the encoder "
+        "in DIR (from `python -m ser_keras.speech2vec train`; needs word alignments). Tokens and the "
+        "embedding matrix then use DIR/vectors.vec",
     )
     parser.add_argument("--dim", type=int, default=50, help="dimension of locally trained vectors (default: 50)")
     parser.add_argument("--seed", type=int, default=0, help="seed for locally trained vectors (default: 0)")
@@ -71,12 +81,46 @@ def build_parser():
     return parser
 
 
+def acoustic_speech2vec(directory, utterances, progress=True):
+    """The vectors file and the ENC2-input function of Speech2Vec acoustic mode.
+
+    Fails before any extraction when the model folder is incomplete or an
+    utterance has no word alignment.
+
+    Returns
+    -------
+    vectors_path : Path
+    speech_embeddings : callable
+        For :func:`ser_keras.features.extraction.extract_bundle`.
+    """
+    from ..speech2vec import load_speech2vec, require_alignments, utterance_embeddings
+
+    encoder, settings = load_speech2vec(directory)
+    require_alignments(utterances)
+
+    def speech_embeddings(kept, max_words):
+        array, counts = utterance_embeddings(
+            encoder, settings["mfcc_mean"], settings["mfcc_std"], kept, max_words, progress=progress
+        )
+        record = {
+            "kind": f"Speech2Vec acoustic mode, each word embedded from its own audio ({directory})",
+            "model": str(Path(directory).resolve()),
+            "aligned_words": int(counts.sum()),
+            "utterances_cut": int(sum(len(u.words) > max_words for u in kept)),
+        }
+        return array, record
+
+    return Path(directory) / "vectors.vec", speech_embeddings
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     require_at_least_one(parser, args, ("dim", "workers", "max_frames", "max_words"))
     if args.embeddings != "train-word2vec" and not Path(args.embeddings).is_file():
         parser.error(f"--embeddings: no such file: {args.embeddings}")
+    if args.speech2vec_model is not None and args.embeddings != "train-word2vec":
+        parser.error("--speech2vec-model brings its own vectors.vec: leave out --embeddings")
 
     from ..corpora import CorpusError
     from ..corpora.loading import load_corpus
@@ -88,10 +132,13 @@ def main(argv=None):
     try:
         utterances, info = load_corpus(args.corpus, args.root, args.labels, progress=not args.quiet)
         print(f"{len(utterances)} utterances from {info['root']}", flush=True)
+        embeddings, speech_embeddings = args.embeddings, None
+        if args.speech2vec_model is not None:
+            embeddings, speech_embeddings = acoustic_speech2vec(args.speech2vec_model, utterances, not args.quiet)
         manifest = extract_bundle(
             utterances,
             out,
-            embeddings=args.embeddings,
+            embeddings=embeddings,
             dim=args.dim,
             seed=args.seed,
             backend=args.acoustic_backend,
@@ -100,6 +147,7 @@ def main(argv=None):
             max_words=args.max_words,
             corpus_info=info,
             progress=not args.quiet,
+            speech_embeddings=speech_embeddings,
         )
     except (CorpusError, EmbeddingError, BundleError, ValueError, FileExistsError) as error:
         parser.exit(2, f"error: {error}\n")

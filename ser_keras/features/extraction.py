@@ -115,6 +115,7 @@ def extract_bundle(
     max_words=MAX_WORDS,
     corpus_info=None,
     progress=True,
+    speech_embeddings=None,
 ):
     """Extract every feature of a corpus and write the bundle.
 
@@ -133,6 +134,11 @@ def extract_bundle(
     corpus_info : dict, optional
         Recorded in the manifest (kind, root, what the reader left out).
     progress : bool
+    speech_embeddings : callable, optional
+        ``speech_embeddings(utterances, max_words) -> (array, record)``: ENC2's input
+        computed from the audio of each word (Speech2Vec acoustic mode), an array
+        (K, max_words, D) with zero rows past each utterance's words, and a dict for
+        the manifest. By default ENC2's input is the lookup of each token's vector.
 
     Returns
     -------
@@ -221,11 +227,17 @@ def extract_bundle(
     arrays = {
         "acoustic": acoustic["features"],
         "acoustic_lengths": acoustic["lengths"],
-        "speech_embeddings": lookup(tokens, matrix),
+        "speech_embeddings": lookup(tokens, matrix) if speech_embeddings is None else None,
         "tokens": tokens,
         "embedding_matrix": matrix,
         "labels": labels,
     }
+    if speech_embeddings is None:
+        source["mode"] = "lookup"
+    else:
+        arrays["speech_embeddings"], record = speech_embeddings(kept, max_words)
+        source["mode"] = "acoustic"
+        source["speech_embeddings"] = record
     manifest["seconds"] = round(time.perf_counter() - started, 2)
     write_bundle(out, arrays, vocabulary, meta, manifest)
     return manifest
@@ -256,6 +268,8 @@ def summary(manifest):
     )
     embedding = manifest["embeddings"]
     lines.append(f"embeddings: {embedding['kind']}, dim {embedding['dim']}")
+    if embedding.get("mode") == "acoustic":
+        lines.append(f"ENC2 input: {embedding['speech_embeddings']['kind']}")
     seconds = manifest["seconds"]
     lines.append(f"time: {seconds:.1f} s, {manifest['audio_seconds'] / max(seconds, 1e-9):.0f}x real time")
     return "\n".join(lines)
