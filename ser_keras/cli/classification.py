@@ -25,7 +25,8 @@ def build_parser():
         epilog="examples:\n"
         "  python classification.py                                  # multimodal, paper split, demo bundle\n"
         "  python classification.py --model acoustic --seeds 3\n"
-        "  python classification.py --protocol loso --features data/features/iemocap-s2v50",
+        "  python classification.py --protocol loso --features data/features/iemocap-s2v50\n"
+        "  python classification.py --experiment all --seeds 3        # the paper's Tables 1-3 -> results.md",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -54,14 +55,55 @@ def build_parser():
     parser.add_argument("--seed", type=int, default=0, help="first random seed (default: 0)")
     parser.add_argument("--seeds", type=int, default=1, help="runs with seeds seed, seed+1, ... (default: 1)")
     parser.add_argument("--out", type=Path, default=None, help="run folder (default: runs/<model>-<protocol>)")
+    experiments = parser.add_argument_group("the paper's tables (--experiment)")
+    experiments.add_argument(
+        "--experiment",
+        choices=("table1", "table2", "table3", "all"),
+        default=None,
+        help="run every row of the paper's Table 1, 2, 3 or all on the paper split and write results.md "
+        "(ignores --model, --protocol and --trainable-embeddings)",
+    )
+    experiments.add_argument(
+        "--speech-vectors",
+        action="append",
+        default=[],
+        metavar="DIM=PATH",
+        help="speech embedding file of one dimension (repeatable); missing dimensions are trained locally "
+        "with Speech2Vec on the bundle's corpus",
+    )
+    experiments.add_argument(
+        "--word-vectors",
+        action="append",
+        default=[],
+        metavar="DIM=PATH",
+        help="word embedding file of one dimension (repeatable); missing dimensions are trained locally "
+        "with word2vec on the transcripts",
+    )
+    experiments.add_argument(
+        "--speech2vec-epochs", type=int, default=5, help="epochs of locally trained Speech2Vec (default: 5)"
+    )
     parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="Keras progress (default: 1)")
     return parser
+
+
+def _vector_files(parser, option, values):
+    files = {}
+    for value in values:
+        dim, _, path = value.partition("=")
+        if not dim.isdigit() or not path:
+            parser.error(f"{option}: expected DIM=PATH, got {value!r}")
+        if not Path(path).is_file():
+            parser.error(f"{option}: no such file: {path}")
+        files[int(dim)] = Path(path)
+    return files
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    require_at_least_one(parser, args, ("epochs", "batch_size", "seeds"))
+    require_at_least_one(parser, args, ("epochs", "batch_size", "seeds", "speech2vec_epochs"))
+    speech_vectors = _vector_files(parser, "--speech-vectors", args.speech_vectors)
+    word_vectors = _vector_files(parser, "--word-vectors", args.word_vectors)
 
     from ..features.bundle import BundleError, read_bundle
 
@@ -75,6 +117,8 @@ def main(argv=None):
     sessions = sessions.astype(int)
     if args.protocol == "paper" and 5 not in set(sessions):
         parser.exit(2, "error: the paper protocol tests on session 5, which this bundle does not have\n")
+    if args.experiment:
+        return experiment(args, argv, bundle, speech_vectors, word_vectors)
     if args.model != "acoustic" and not (bundle.path / "embedding_matrix.npy").is_file():
         parser.exit(2, f"error: {bundle.path} has no word vectors for the {args.model} model\n")
 
@@ -201,6 +245,57 @@ def main(argv=None):
         + (", model.keras" if saved else "")
         + f"  ({report['seconds']:.0f} s)"
     )
+    return 0
+
+
+def experiment(args, argv, bundle, speech_vectors, word_vectors):
+    """``--experiment``: the paper's tables on the paper split, written to results.md."""
+    from ..config import PaperConfig
+    from ..evaluation import write_json
+    from ..experiments import results_markdown, run_experiment
+
+    config = PaperConfig(epochs=args.epochs, batch_size=args.batch_size)
+    out = args.out or DEFAULT_RUNS / f"experiments-{bundle.manifest.get('corpus', {}).get('kind', 'bundle')}"
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    command = shlex.join(["python", "classification.py", *(argv if argv is not None else sys.argv[1:])])
+    started = time.perf_counter()
+    try:
+        outcome = run_experiment(
+            bundle,
+            args.experiment,
+            out,
+            seeds,
+            config,
+            speech_vectors,
+            word_vectors,
+            args.speech2vec_epochs,
+            verbose=args.verbose if args.verbose != 1 else 0,
+        )
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: finished runs are kept in {out}/runs and reused on the next call", file=sys.stderr)
+        return 130
+    markdown = results_markdown(args.experiment, outcome, bundle, seeds, config, command, args.speech2vec_epochs)
+    (out / "results.md").write_text(markdown)
+    write_json(
+        out / "results.json",
+        {
+            "experiment": args.experiment,
+            "command": command,
+            "seeds": seeds,
+            "config": config.to_dict(),
+            "sources": outcome["sources"],
+            "results": outcome["results"],
+            "rows": [
+                {"table": r.table, "system": r.system, "paper_ua": r.paper_ua, "key": r.key} for r in outcome["rows"]
+            ],
+        },
+    )
+    print()
+    print(markdown)
+    print(f"wrote {out}/results.md and results.json ({time.perf_counter() - started:.0f} s)")
     return 0
 
 

@@ -1,0 +1,360 @@
+"""The paper's Tables 1-3, run on a feature bundle and written beside the paper's numbers.
+
+Every table row is one model with one source of embeddings; a configuration
+shared by two tables (the acoustic model, the fused model with 50-d speech
+embeddings) is trained once. Each finished run is saved as it ends, so an
+interrupted experiment resumes where it stopped.
+
+Embeddings are given as files or trained locally: word vectors with word2vec
+skip-gram on the bundle's transcripts, speech vectors with Speech2Vec on the
+aligned words of the bundle's corpus, sessions 1-4 only (the paper split's
+training sessions). As in sections 2.4 and 4.2, ENC2 is an embedding layer
+initialised from the vectors and trained with the model.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .config import PaperConfig
+from .evaluation import scores, summarise
+from .features.embeddings import embedding_matrix, find, load_vectors, train_word2vec
+from .features.text import MAX_WORDS, build_vocabulary, encode, tokenize
+from .training import paper_split, train_and_predict
+
+DIMS = (50, 100, 200, 300)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of one of the paper's tables.
+
+    Attributes
+    ----------
+    table : str
+    system : str
+        As the paper names it.
+    paper_ua : float
+        The paper's unweighted accuracy, in percent.
+    model : str or None
+        ``acoustic``, ``embedding`` or ``multimodal``; None for other authors' systems
+        that the paper quotes and this project does not reimplement.
+    source : tuple of (str, int) or None
+        ``("speech", dim)`` or ``("word", dim)`` for models with ENC2.
+    """
+
+    table: str
+    system: str
+    paper_ua: float
+    model: str | None = None
+    source: tuple | None = None
+
+    @property
+    def key(self):
+        """The configuration's name, shared by rows that train the same thing."""
+        if self.model is None:
+            return None
+        return self.model if self.source is None else f"{self.model}-{self.source[0]}-{self.source[1]}"
+
+
+TABLES = {
+    "table1": (
+        "Table 1: uni-modal emotion recognition models",
+        [
+            Row("table1", "Acoustic feature only model", 55.01, "acoustic"),
+            Row("table1", "Speech embedding only model", 60.03, "embedding", ("speech", 50)),
+            Row("table1", "Word embedding only model", 60.68, "embedding", ("word", 50)),
+        ],
+    ),
+    "table2": (
+        "Table 2: single systems and their fusion",
+        [
+            Row("table2", "Bi-LSTM", 55.03, "acoustic"),
+            Row("table2", "E-Vector", 57.25),
+            Row("table2", "MCNN + LSTM", 64.33),
+            Row("table2", "E-vector + MCNN + LSTM", 65.90),
+            Row("table2", "Our system", 68.49, "multimodal", ("speech", 50)),
+        ],
+    ),
+    "table3": (
+        "Table 3: embedding size, speech against word embeddings (fused model)",
+        [
+            Row("table3", f"{dim}, {kind} embedding", paper, "multimodal", (kind, dim))
+            for dim, speech, word in zip(DIMS, (68.49, 66.08, 64.87, 65.75), (67.12, 66.01, 66.80, 61.32))
+            for kind, paper in (("speech", speech), ("word", word))
+        ],
+    ),
+}
+
+
+def rows_of(experiment):
+    """The rows of ``table1``, ``table2``, ``table3`` or ``all``.
+
+    Returns
+    -------
+    list of Row
+    """
+    names = list(TABLES) if experiment == "all" else [experiment]
+    if any(name not in TABLES for name in names):
+        raise ValueError(f"experiment must be one of {sorted(TABLES)} or all, got {experiment!r}")
+    return [row for name in names for row in TABLES[name][1]]
+
+
+def sources_needed(rows):
+    """The distinct ``(kind, dim)`` embedding sources of some rows, sorted."""
+    return sorted({row.source for row in rows if row.source is not None})
+
+
+def token_arrays(transcripts, vectors, max_words=MAX_WORDS):
+    """Token ids and the embedding matrix for one set of word vectors.
+
+    Parameters
+    ----------
+    transcripts : sequence of str, length N
+    vectors : gensim KeyedVectors
+    max_words : int
+
+    Returns
+    -------
+    dict
+        ``tokens`` int32 (N, max_words) and ``embedding_matrix`` float32 (V, D).
+    """
+    token_lists = [tokenize(text) for text in transcripts]
+    vocabulary = build_vocabulary(token_lists, keep=lambda word: find(vectors, word) is not None)
+    tokens, _, _ = encode(token_lists, vocabulary, max_words)
+    return {"tokens": tokens, "embedding_matrix": embedding_matrix(vocabulary, vectors)}
+
+
+def prepare_vectors(source, out, transcripts, given=None, corpus=None, speech2vec_epochs=5, seed=0, progress=True):
+    """The vector file of one source: given, cached from an earlier run, or trained now.
+
+    Parameters
+    ----------
+    source : (str, int)
+        ``("speech", dim)`` or ``("word", dim)``.
+    out : path
+        Experiment folder; trained vectors are cached in ``out/vectors/``.
+    transcripts : sequence of str
+        For word2vec.
+    given : path, optional
+        A vector file to use as is.
+    corpus : (str, path), optional
+        Corpus kind and root, for training Speech2Vec.
+    speech2vec_epochs, seed : int
+    progress : bool
+
+    Returns
+    -------
+    path : Path
+    description : str
+    """
+    kind, dim = source
+    if given is not None:
+        return Path(given), f"{kind} vectors, dim {dim}, from {given}"
+    cache = Path(out) / "vectors"
+    cache.mkdir(parents=True, exist_ok=True)
+    if kind == "word":
+        path = cache / f"word2vec-{dim}.vec"
+        if not path.is_file():
+            vectors = train_word2vec([tokenize(text) for text in transcripts], dim=dim, seed=seed)
+            vectors.save_word2vec_format(str(path))
+        return path, f"word2vec skip-gram, dim {dim}, trained on the transcripts (seed {seed})"
+    folder = cache / f"speech2vec-{dim}"
+    description = (
+        f"Speech2Vec, dim {dim}, trained on sessions 1-4 of the corpus ({speech2vec_epochs} epochs, seed {seed})"
+    )
+    if not (folder / "training.json").is_file():
+        if corpus is None:
+            raise ValueError(f"no speech vectors of dim {dim} given and no corpus to train Speech2Vec on")
+        from .corpora.loading import load_corpus
+        from .speech2vec import save_speech2vec, train_speech2vec
+
+        utterances, info = load_corpus(corpus[0], corpus[1], progress=progress)
+        training = [u for u in utterances if u.session != 5]
+        if progress:
+            print(f"training Speech2Vec, dim {dim}, on {len(training)} utterances", flush=True)
+        result = train_speech2vec(training, dim=dim, epochs=speech2vec_epochs, seed=seed, progress=progress)
+        settings = {"corpus": info["kind"], "root": info["root"], "holdout_sessions": [5], "dim": dim}
+        settings.update(units=128, epochs=speech2vec_epochs, seed=seed, utterances=len(training))
+        save_speech2vec(folder, result, settings)
+    return folder / "vectors.vec", description
+
+
+def run_configuration(arrays, labels, sessions, classes, row, seed, config, verbose=0):
+    """Train one table row's model on sessions 1-4 and score it on session 5.
+
+    Returns
+    -------
+    dict
+        ``ua``, ``wa``, ``per_class``, ``confusion``, ``seed``, ``seconds``.
+    """
+    train, test = paper_split(sessions)
+    started = time.perf_counter()
+    result = train_and_predict(
+        arrays, labels, train, test, row.model, len(classes), config, seed, row.source is not None, verbose
+    )
+    outcome = scores(labels[test], result["probabilities"].argmax(axis=1), classes)
+    outcome.update(seed=seed, seconds=round(time.perf_counter() - started, 1))
+    return outcome
+
+
+def run_experiment(
+    bundle,
+    experiment,
+    out,
+    seeds=(0,),
+    config=PaperConfig(),
+    speech_vectors=None,
+    word_vectors=None,
+    speech2vec_epochs=5,
+    verbose=0,
+    progress=True,
+):
+    """Run every row of an experiment on the paper split and write ``results.md``.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        From :func:`ser_keras.features.bundle.read_bundle`.
+    experiment : {"table1", "table2", "table3", "all"}
+    out : path
+        Experiment folder: ``runs/`` (one JSON per finished run), ``vectors/``,
+        ``results.json`` and ``results.md``.
+    seeds : sequence of int
+    config : PaperConfig
+    speech_vectors, word_vectors : dict of int -> path, optional
+        Vector files by dimension; missing ones are trained locally.
+    speech2vec_epochs : int
+    verbose : int
+        Keras progress.
+    progress : bool
+
+    Returns
+    -------
+    dict
+        Results per configuration key: the runs and UA/WA mean and std.
+    """
+    out = Path(out)
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    rows = rows_of(experiment)
+    sessions = bundle.meta["session"].to_numpy().astype(int)
+    transcripts = bundle.meta["transcript"].fillna("").astype(str).tolist()
+    labels = np.asarray(bundle.array("labels"))
+    base = {"labels": labels, "acoustic_lengths": np.asarray(bundle.array("acoustic_lengths"))}
+    base["acoustic"] = np.asarray(bundle.array("acoustic"))
+    corpus_record = bundle.manifest.get("corpus", {})
+    corpus = (corpus_record["kind"], corpus_record["root"]) if corpus_record.get("kind") else None
+
+    sources = {}
+    for source in sources_needed(rows):
+        given = (speech_vectors if source[0] == "speech" else word_vectors) or {}
+        path, description = prepare_vectors(
+            source, out, transcripts, given.get(source[1]), corpus, speech2vec_epochs, progress=progress
+        )
+        sources[source] = {"path": str(path), "description": description}
+
+    results = {}
+    configurations = {row.key: row for row in rows if row.model is not None}
+    total = len(configurations) * len(seeds)
+    done = 0
+    for key, row in configurations.items():
+        arrays = dict(base)
+        if row.source is not None:
+            vectors = load_vectors(sources[row.source]["path"])
+            arrays.update(token_arrays(transcripts, vectors))
+        runs = []
+        for seed in seeds:
+            done += 1
+            saved = out / "runs" / f"{key}-seed{seed}.json"
+            if saved.is_file():
+                runs.append(json.loads(saved.read_text()))
+                continue
+            if progress:
+                print(f"[{done}/{total}] {key}, seed {seed}", flush=True)
+            outcome = run_configuration(arrays, labels, sessions, bundle.classes, row, seed, config, verbose)
+            outcome["epochs"] = config.epochs
+            saved.write_text(json.dumps(outcome, indent=2) + "\n")
+            if progress:
+                print(f"    UA {outcome['ua']:.1%}  WA {outcome['wa']:.1%}  ({outcome['seconds']:.0f} s)", flush=True)
+            runs.append(outcome)
+        results[key] = {
+            "runs": runs,
+            "ua": summarise([r["ua"] for r in runs]),
+            "wa": summarise([r["wa"] for r in runs]),
+        }
+    return {"rows": rows, "results": results, "sources": {f"{k[0]}-{k[1]}": v for k, v in sources.items()}}
+
+
+def results_markdown(experiment, outcome, bundle, seeds, config, command, speech2vec_epochs):
+    """``results.md``: every row of every table, the paper's UA beside ours.
+
+    Parameters
+    ----------
+    experiment : str
+    outcome : dict
+        From :func:`run_experiment`.
+    bundle : Bundle
+    seeds : sequence of int
+    config : PaperConfig
+    command : str
+        The command that produced the results.
+    speech2vec_epochs : int
+
+    Returns
+    -------
+    str
+    """
+    corpus = bundle.manifest.get("corpus", {})
+    counts = bundle.manifest.get("counts", {})
+    train, test = paper_split(bundle.meta["session"].to_numpy().astype(int))
+    lines = [
+        f"# Reproducing Krishna and Reddy (AVSP 2019): {experiment}",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"- Corpus: {corpus.get('kind', 'unknown')} at `{corpus.get('root', '?')}`, "
+        f"{bundle.manifest['utterances']} utterances (" + ", ".join(f"{name} {n}" for name, n in counts.items()) + ").",
+        f"- Protocol (section 3): sessions 1-4 train ({len(train)} utterances), session 5 test ({len(test)}). "
+        f"{config.epochs} epochs, batch {config.batch_size}, Adam {config.learning_rate}; "
+        f"{len(seeds)} seed(s) ({', '.join(map(str, seeds))}), mean +- standard deviation.",
+        '- UA is unweighted average recall (the paper\'s "unweighted accuracy"); WA is plain accuracy.',
+        "- ENC2 is an embedding layer initialised from the vectors and trained with the model (sections 2.4, 4.2).",
+        "- Embeddings:",
+    ]
+    lines += [f"  - {name}: {source['description']}" for name, source in outcome["sources"].items()]
+    if corpus.get("kind") == "demo":
+        lines.append(
+            "- The demo corpus is synthetic speech (eSpeak NG): it shows the shape of the results, "
+            "not IEMOCAP's numbers."
+        )
+    if speech2vec_epochs and any(s.startswith("speech") for s in outcome["sources"]):
+        lines.append(
+            "- The paper used the released Speech2Vec vectors (trained on LibriSpeech); locally trained "
+            "Speech2Vec sees only this corpus's training sessions."
+        )
+    for name, (title, _) in TABLES.items():
+        table_rows = [row for row in outcome["rows"] if row.table == name]
+        if not table_rows:
+            continue
+        lines += ["", f"## {title}", "", "| system | model | embeddings | paper UA | our UA | our WA | UA per run |"]
+        lines.append("|---|---|---|---:|---:|---:|---|")
+        for row in table_rows:
+            embeddings = f"{row.source[0]}, {row.source[1]}-d" if row.source else "-"
+            if row.model is None:
+                lines.append(
+                    f"| {row.system} | other authors' system | - | {row.paper_ua:.2f}% | not reimplemented | - | - |"
+                )
+                continue
+            result = outcome["results"][row.key]
+            ua, wa = result["ua"], result["wa"]
+            per_run = ", ".join(f"{r['ua'] * 100:.1f}" for r in result["runs"])
+            lines.append(
+                f"| {row.system} | {row.model} | {embeddings} | {row.paper_ua:.2f}% | "
+                f"{ua['mean'] * 100:.2f}% +- {ua['std'] * 100:.2f} | {wa['mean'] * 100:.2f}% | {per_run} |"
+            )
+    return "\n".join(lines) + "\n"
