@@ -18,7 +18,7 @@ setup(
     packages=find_packages(include=["ser_keras", "ser_keras.*"]),
     python_requires=">=3.10",
     install_requires=requirements,
-    extras_require={"test": ["pytest>=7.4"]},
+    extras_require={"test": ["pytest>=7.4", "nbformat>=5.9", "nbclient>=0.10", "ipykernel>=6.29"]},
     entry_points={
         "console_scripts": [
             "ser-keras-demo-corpus=ser_keras.corpora.demo:main",

@@ -185,7 +185,9 @@ def prepare_vectors(source, out, transcripts, given=None, corpus=None, speech2ve
     return folder / "vectors.vec", description
 
 
-def run_configuration(arrays, labels, sessions, classes, row, seed, config, verbose=0):
+def run_configuration(
+    arrays, labels, sessions, classes, row, seed, config, verbose=0, pipeline="arrays", strategy=None
+):
     """Train one table row's model on sessions 1-4 and score it on session 5.
 
     Returns
@@ -196,7 +198,18 @@ def run_configuration(arrays, labels, sessions, classes, row, seed, config, verb
     train, test = paper_split(sessions)
     started = time.perf_counter()
     result = train_and_predict(
-        arrays, labels, train, test, row.model, len(classes), config, seed, row.source is not None, verbose
+        arrays,
+        labels,
+        train,
+        test,
+        row.model,
+        len(classes),
+        config,
+        seed,
+        row.source is not None,
+        verbose,
+        pipeline=pipeline,
+        strategy=strategy,
     )
     outcome = scores(labels[test], result["probabilities"].argmax(axis=1), classes)
     outcome.update(seed=seed, seconds=round(time.perf_counter() - started, 1))
@@ -214,6 +227,8 @@ def run_experiment(
     speech2vec_epochs=5,
     verbose=0,
     progress=True,
+    pipeline="arrays",
+    strategy=None,
 ):
     """Run every row of an experiment on the paper split and write ``results.md``.
 
@@ -233,6 +248,9 @@ def run_experiment(
     verbose : int
         Keras progress.
     progress : bool
+    pipeline : str
+    strategy : tf.distribute.Strategy, optional
+        As in :func:`ser_keras.training.train_and_predict`.
 
     Returns
     -------
@@ -276,7 +294,9 @@ def run_experiment(
                 continue
             if progress:
                 print(f"[{done}/{total}] {key}, seed {seed}", flush=True)
-            outcome = run_configuration(arrays, labels, sessions, bundle.classes, row, seed, config, verbose)
+            outcome = run_configuration(
+                arrays, labels, sessions, bundle.classes, row, seed, config, verbose, pipeline, strategy
+            )
             outcome["epochs"] = config.epochs
             saved.write_text(json.dumps(outcome, indent=2) + "\n")
             if progress:
@@ -290,7 +310,7 @@ def run_experiment(
     return {"rows": rows, "results": results, "sources": {f"{k[0]}-{k[1]}": v for k, v in sources.items()}}
 
 
-def results_markdown(experiment, outcome, bundle, seeds, config, command, speech2vec_epochs):
+def results_markdown(experiment, outcome, bundle, seeds, config, command, speech2vec_epochs, deviations=()):
     """``results.md``: every row of every table, the paper's UA beside ours.
 
     Parameters
@@ -304,6 +324,8 @@ def results_markdown(experiment, outcome, bundle, seeds, config, command, speech
     command : str
         The command that produced the results.
     speech2vec_epochs : int
+    deviations : sequence of str
+        What the run changes from the paper (listed under the protocol).
 
     Returns
     -------
@@ -324,8 +346,9 @@ def results_markdown(experiment, outcome, bundle, seeds, config, command, speech
         f"{len(seeds)} seed(s) ({', '.join(map(str, seeds))}), mean +- standard deviation.",
         '- UA is unweighted average recall (the paper\'s "unweighted accuracy"); WA is plain accuracy.',
         "- ENC2 is an embedding layer initialised from the vectors and trained with the model (sections 2.4, 4.2).",
-        "- Embeddings:",
     ]
+    lines += [f"- Deviation from the paper: {text}." for text in deviations]
+    lines += ["- Embeddings:"]
     lines += [f"  - {name}: {source['description']}" for name, source in outcome["sources"].items()]
     if corpus.get("kind") == "demo":
         lines.append(

@@ -83,9 +83,7 @@ def acoustic_encoder(inputs, config=PaperConfig(), mean=None, std=None):
     KerasTensor, shape (batch, dense_units)
     """
     x = MaskedStandardization(mean, std, name="acoustic_standardization")(inputs)
-    x = layers.Bidirectional(
-        layers.LSTM(config.lstm_units, recurrent_dropout=config.recurrent_dropout), name="acoustic_bilstm"
-    )(x)
+    x = layers.Bidirectional(_lstm(config), name="acoustic_bilstm")(x)
     return layers.Dense(config.dense_units, activation="relu", name="acoustic_dense")(x)
 
 
@@ -123,9 +121,26 @@ def embedding_encoder(inputs, config=PaperConfig(), embedding_matrix=None):
         )(inputs)
     else:
         x = layers.Masking(mask_value=0.0, name="speech_embedding_mask")(inputs)
-    return layers.Bidirectional(
-        layers.LSTM(config.lstm_units, recurrent_dropout=config.recurrent_dropout), name="speech_bilstm"
-    )(x)
+    return layers.Bidirectional(_lstm(config), name="speech_bilstm")(x)
+
+
+def gpu_available():
+    """Whether TensorFlow sees a GPU."""
+    import tensorflow as tf
+
+    return bool(tf.config.list_logical_devices("GPU"))
+
+
+def _lstm(config):
+    # With no recurrent dropout on a GPU, cuDNN is required rather than hoped for: Keras
+    # then raises instead of silently falling back to a kernel many times slower.
+    use_cudnn = True if config.recurrent_dropout == 0 and gpu_available() else "auto"
+    return layers.LSTM(
+        config.lstm_units,
+        dropout=config.input_dropout,
+        recurrent_dropout=config.recurrent_dropout,
+        use_cudnn=use_cudnn,
+    )
 
 
 def build_acoustic_model(n_classes, config=PaperConfig(), mean=None, std=None, variable_length=False):
@@ -148,7 +163,7 @@ def build_acoustic_model(n_classes, config=PaperConfig(), mean=None, std=None, v
     """
     inputs = acoustic_input(config, variable_length)
     x = acoustic_encoder(inputs, config, mean, std)
-    outputs = layers.Dense(n_classes, activation="softmax", name="emotion")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="emotion", dtype="float32")(x)
     return _compile(keras.Model(inputs, outputs, name="acoustic_model"), config)
 
 
@@ -177,7 +192,7 @@ def build_embedding_model(
     for index in (1, 2):
         x = layers.Dense(config.dense_units, activation="relu", name=f"speech_dense_{index}")(x)
         x = layers.Dropout(config.dense_dropout, name=f"speech_dropout_{index}")(x)
-    outputs = layers.Dense(n_classes, activation="softmax", name="emotion")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="emotion", dtype="float32")(x)
     return _compile(keras.Model(inputs, outputs, name="embedding_model"), config)
 
 
@@ -211,7 +226,7 @@ def build_multimodal_model(
     fused = layers.Concatenate(name="fusion")([enc1, enc2])
     x = layers.Dense(config.dense_units, activation="relu", name="fusion_dense")(fused)
     x = layers.Dropout(config.dense_dropout, name="fusion_dropout")(x)
-    outputs = layers.Dense(n_classes, activation="softmax", name="emotion")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="emotion", dtype="float32")(x)
     return _compile(keras.Model([acoustic, words], outputs, name="multimodal_model"), config)
 
 

@@ -6,8 +6,10 @@ import numpy as np
 
 from .config import PaperConfig
 from .models import build_acoustic_model, build_embedding_model, build_multimodal_model
+from .pipeline import make_dataset, real_steps
 
 MODEL_KINDS = ("acoustic", "embedding", "multimodal")
+PIPELINES = ("arrays", "tf.data", "tf.data-by-length")
 TEST_SESSION = 5  # section 3: sessions 1-4 train, session 5 test
 
 
@@ -105,16 +107,17 @@ def model_inputs(arrays, rows, kind, trainable_embeddings=False, trim=False):
     if kind in ("embedding", "multimodal"):
         name = "tokens" if trainable_embeddings else "speech_embeddings"
         words = np.asarray(arrays[name][rows], dtype=np.int32 if trainable_embeddings else np.float32)
-        inputs[name] = np.ascontiguousarray(words[:, : _real_steps(words)]) if trim else words
+        inputs[name] = np.ascontiguousarray(words[:, : longest_real(words)]) if trim else words
     return inputs
 
 
-def _real_steps(sequences):
-    # One past the last non-zero step of any row. Counted from the array itself because in
-    # Speech2Vec acoustic mode the aligned words, not the transcript's tokens, fill the rows.
-    real = sequences != 0 if sequences.ndim == 2 else np.any(sequences != 0, axis=-1)
-    steps = np.flatnonzero(real.any(axis=0))
-    return int(steps[-1]) + 1 if len(steps) else 1
+def longest_real(sequences):
+    """Steps up to the last non-zero step of any row (at least 1).
+
+    Counted from the array itself because in Speech2Vec acoustic mode the aligned
+    words, not the transcript's tokens, fill the rows.
+    """
+    return int(real_steps({"x": sequences})["x"].max())
 
 
 def build_model(
@@ -168,6 +171,9 @@ def train_and_predict(
     trainable_embeddings=False,
     verbose=1,
     trim=True,
+    pipeline="arrays",
+    strategy=None,
+    shuffle=True,
 ):
     """Fit a fresh model on the training rows and predict the test rows.
 
@@ -192,6 +198,17 @@ def train_and_predict(
     trim : bool
         Train and predict on arrays cut to the longest real sequence of the rows
         used (see :func:`model_inputs`); the model accepts any length.
+    pipeline : {"arrays", "tf.data", "tf.data-by-length"}
+        ``arrays``: Keras batches the NumPy arrays (the default, with which the
+        README's numbers were measured). ``tf.data``: a shuffled, batched,
+        prefetching ``tf.data`` pipeline. ``tf.data-by-length``: the same with
+        utterances of similar length batched together and each batch padded only
+        to its own longest row (:func:`ser_keras.pipeline.make_dataset`).
+    strategy : tf.distribute.Strategy, optional
+        Build and train the model under it (:func:`ser_keras.distribute.choose_strategy`).
+    shuffle : bool
+        Shuffle the training rows every epoch (False: the same batches in the same
+        order, to compare runs batch for batch).
 
     Returns
     -------
@@ -199,25 +216,41 @@ def train_and_predict(
         ``model``, ``history`` (dict of per-epoch lists), ``probabilities``
         (len(test), n_classes), ``mean``/``std`` (34,) or None.
     """
+    import contextlib
+
     import keras
 
+    if pipeline not in PIPELINES:
+        raise ValueError(f"pipeline must be one of {PIPELINES}, got {pipeline!r}")
     keras.utils.set_random_seed(seed)
     mean = std = None
     if kind != "embedding":
         mean, std = standardisation_statistics(arrays["acoustic"], arrays["acoustic_lengths"], train)
-    model = build_model(
-        kind, n_classes, config, arrays.get("embedding_matrix"), trainable_embeddings, mean, std, variable_length=True
-    )
+    with strategy.scope() if strategy is not None else contextlib.nullcontext():
+        model = build_model(
+            kind, n_classes, config, arrays.get("embedding_matrix"), trainable_embeddings, mean, std, True
+        )
     one_hot = np.eye(n_classes, dtype=np.float32)
     test_inputs = model_inputs(arrays, test, kind, trainable_embeddings, trim)
-    history = model.fit(
-        model_inputs(arrays, train, kind, trainable_embeddings, trim),
-        one_hot[labels[train]],
-        validation_data=(test_inputs, one_hot[labels[test]]),
-        batch_size=config.batch_size,
-        epochs=config.epochs,
-        shuffle=True,
-        verbose=verbose,
-    )
-    probabilities = model.predict(test_inputs, verbose=0)
+    train_inputs = model_inputs(arrays, train, kind, trainable_embeddings, trim)
+    if pipeline == "arrays":
+        history = model.fit(
+            train_inputs,
+            one_hot[labels[train]],
+            validation_data=(test_inputs, one_hot[labels[test]]),
+            batch_size=config.batch_size,
+            epochs=config.epochs,
+            shuffle=shuffle,
+            verbose=verbose,
+        )
+    else:
+        by_length = pipeline == "tf.data-by-length"
+        training_data = make_dataset(
+            train_inputs, one_hot[labels[train]], config.batch_size, shuffle=shuffle, seed=seed, by_length=by_length
+        )
+        test_data = make_dataset(test_inputs, one_hot[labels[test]], config.batch_size, shuffle=False)
+        history = model.fit(
+            training_data, validation_data=test_data, epochs=config.epochs, shuffle=False, verbose=verbose
+        )
+    probabilities = model.predict(test_inputs, batch_size=config.batch_size, verbose=0)
     return {"model": model, "history": history.history, "probabilities": probabilities, "mean": mean, "std": std}

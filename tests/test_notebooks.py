@@ -1,6 +1,5 @@
 """Every tutorial notebook runs top to bottom (quick mode: fewer epochs and utterances)."""
 
-
 import nbformat
 import pytest
 from conftest import REPOSITORY

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..distribute import replicas
 from . import require_at_least_one
 
 DEFAULT_FEATURES = Path("data") / "features" / "demo"
@@ -55,6 +56,28 @@ def build_parser():
     parser.add_argument("--seed", type=int, default=0, help="first random seed (default: 0)")
     parser.add_argument("--seeds", type=int, default=1, help="runs with seeds seed, seed+1, ... (default: 1)")
     parser.add_argument("--out", type=Path, default=None, help="run folder (default: runs/<model>-<protocol>)")
+    speed = parser.add_argument_group("speed and scale")
+    speed.add_argument(
+        "--fast",
+        action="store_true",
+        help="cuDNN-eligible LSTMs: recurrent dropout 0, the 0.2 moved to input dropout (a deviation from "
+        "the paper, recorded in the report); on a GPU cuDNN is then required",
+    )
+    speed.add_argument(
+        "--pipeline",
+        choices=("arrays", "tf.data", "tf.data-by-length"),
+        default="arrays",
+        help="arrays: Keras batches NumPy arrays (default); tf.data: shuffle, batch, prefetch; "
+        "tf.data-by-length: batches of similar length, each padded to its own longest utterance",
+    )
+    speed.add_argument("--mixed-precision", action="store_true", help="float16 compute on a GPU (mixed_float16)")
+    speed.add_argument(
+        "--strategy",
+        choices=("auto", "mirrored", "multiworker", "none"),
+        default="none",
+        help="tf.distribute: mirrored = every GPU of this machine; multiworker = machines in TF_CONFIG; "
+        "auto = multiworker with TF_CONFIG, mirrored with 2+ GPUs, else none (default: none)",
+    )
     experiments = parser.add_argument_group("the paper's tables (--experiment)")
     experiments.add_argument(
         "--experiment",
@@ -86,6 +109,26 @@ def build_parser():
     return parser
 
 
+def make_config(args):
+    """The paper's settings with this run's epochs and batch size, and ``--fast``."""
+    from ..config import PaperConfig, fast_config
+
+    config = PaperConfig(epochs=args.epochs, batch_size=args.batch_size)
+    return fast_config(config) if args.fast else config
+
+
+def config_deviations(args):
+    """What this run changes from the paper, in words, for the reports."""
+    deviations = []
+    if args.epochs != 20 or args.batch_size != 32:
+        deviations.append(f"epochs {args.epochs}, batch size {args.batch_size} (paper: 20, 32)")
+    if args.fast:
+        deviations.append("--fast: LSTM recurrent dropout 0 and input dropout 0.2 (paper: recurrent dropout 0.2)")
+    if args.mixed_precision:
+        deviations.append("--mixed-precision: float16 compute")
+    return deviations
+
+
 def _vector_files(parser, option, values):
     files = {}
     for value in values:
@@ -105,6 +148,16 @@ def main(argv=None):
     speech_vectors = _vector_files(parser, "--speech-vectors", args.speech_vectors)
     word_vectors = _vector_files(parser, "--word-vectors", args.word_vectors)
 
+    from ..distribute import choose_strategy, is_chief, use_mixed_precision
+
+    try:
+        # Before anything else runs in TensorFlow: MultiWorkerMirroredStrategy requires it.
+        strategy = choose_strategy(args.strategy)
+        if args.mixed_precision:
+            use_mixed_precision()
+    except ValueError as error:
+        parser.exit(2, f"error: {error}\n")
+
     from ..features.bundle import BundleError, read_bundle
 
     try:
@@ -117,17 +170,22 @@ def main(argv=None):
     sessions = sessions.astype(int)
     if args.protocol == "paper" and 5 not in set(sessions):
         parser.exit(2, "error: the paper protocol tests on session 5, which this bundle does not have\n")
+    args.strategy_object = strategy
     if args.experiment:
         return experiment(args, argv, bundle, speech_vectors, word_vectors)
     if args.model != "acoustic" and not (bundle.path / "embedding_matrix.npy").is_file():
         parser.exit(2, f"error: {bundle.path} has no word vectors for the {args.model} model\n")
 
-    from ..config import PaperConfig
     from ..evaluation import markdown_report, plot_confusion, plot_curves, scores, summarise, write_json
     from ..training import arrays_needed, leave_one_session_out, paper_split, train_and_predict
 
-    config = PaperConfig(epochs=args.epochs, batch_size=args.batch_size)
+    config = make_config(args)
     out = args.out or DEFAULT_RUNS / f"{args.model}-{args.protocol}"
+    if not is_chief():
+        # Every worker of a cluster runs this command; only the chief writes the run folder.
+        import tempfile
+
+        out = Path(tempfile.mkdtemp(prefix="ser_keras_worker_"))
     out.mkdir(parents=True, exist_ok=True)
     # Only what the model reads: a 300-d IEMOCAP bundle's speech_embeddings alone is 850 MB.
     arrays = {name: np.asarray(bundle.array(name)) for name in arrays_needed(args.model, args.trainable_embeddings)}
@@ -157,6 +215,8 @@ def main(argv=None):
                     seed,
                     args.trainable_embeddings,
                     args.verbose,
+                    pipeline=args.pipeline,
+                    strategy=strategy,
                 )
                 predicted = result["probabilities"].argmax(axis=1)
                 fold_scores = scores(labels[test], predicted, classes)
@@ -195,9 +255,7 @@ def main(argv=None):
         np.save(out / "embedding_matrix.npy", arrays["embedding_matrix"])
         (out / "vocab.txt").write_text("\n".join(bundle.vocabulary) + "\n", encoding="utf-8")
     pooled = scores(np.concatenate(pooled_true), np.concatenate(pooled_pred), classes)
-    deviations = []
-    if args.epochs != 20 or args.batch_size != 32:
-        deviations.append(f"epochs {args.epochs}, batch size {args.batch_size} (paper: 20, 32)")
+    deviations = config_deviations(args)
     report = {
         "model": args.model,
         "protocol": args.protocol,
@@ -209,6 +267,9 @@ def main(argv=None):
         "corpus": bundle.manifest.get("corpus"),
         "config": config.to_dict(),
         "deviations": deviations,
+        "pipeline": args.pipeline,
+        "strategy": {"name": args.strategy, "replicas": replicas(strategy)},
+        "mixed_precision": args.mixed_precision,
         "rows": rows,
         "histories": histories,
         "ua": summarise([row["ua"] for row in rows]),
@@ -250,11 +311,10 @@ def main(argv=None):
 
 def experiment(args, argv, bundle, speech_vectors, word_vectors):
     """``--experiment``: the paper's tables on the paper split, written to results.md."""
-    from ..config import PaperConfig
     from ..evaluation import write_json
     from ..experiments import results_markdown, run_experiment
 
-    config = PaperConfig(epochs=args.epochs, batch_size=args.batch_size)
+    config = make_config(args)
     out = args.out or DEFAULT_RUNS / f"experiments-{bundle.manifest.get('corpus', {}).get('kind', 'bundle')}"
     seeds = list(range(args.seed, args.seed + args.seeds))
     command = shlex.join(["python", "classification.py", *(argv if argv is not None else sys.argv[1:])])
@@ -270,6 +330,8 @@ def experiment(args, argv, bundle, speech_vectors, word_vectors):
             word_vectors,
             args.speech2vec_epochs,
             verbose=args.verbose if args.verbose != 1 else 0,
+            pipeline=args.pipeline,
+            strategy=args.strategy_object,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -277,7 +339,9 @@ def experiment(args, argv, bundle, speech_vectors, word_vectors):
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished runs are kept in {out}/runs and reused on the next call", file=sys.stderr)
         return 130
-    markdown = results_markdown(args.experiment, outcome, bundle, seeds, config, command, args.speech2vec_epochs)
+    markdown = results_markdown(
+        args.experiment, outcome, bundle, seeds, config, command, args.speech2vec_epochs, config_deviations(args)
+    )
     (out / "results.md").write_text(markdown)
     write_json(
         out / "results.json",

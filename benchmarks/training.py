@@ -1,0 +1,158 @@
+"""Benchmark: training speed of the fused model, padded, trimmed and --fast, side by side in one run.
+
+For each bundle, one training epoch (after a warm-up that traces the graphs) of:
+
+1. the faithful model on the padded arrays (200 frames, 128 words);
+2. the faithful model on arrays cut to the longest real utterance of the data;
+3. the faithful model with ``tf.data-by-length``: batches of similar length, each
+   padded only to its own longest utterance;
+4. ``--fast`` (recurrent dropout 0, input dropout 0.2) with the same pipeline as 3.
+
+Bundles: the demo bundle (``data/features/demo``; written if missing) and a synthetic
+IEMOCAP-sized one, 4290 training utterances of (200, 34) and (128, 50) whose real
+lengths follow IEMOCAP's spread (median about 3.5 s, a long tail cut at 20 s,
+about 2.5 words per second). Prints utterances per second and the ratios; the
+targets are trimming at least 2x on the demo bundle and ``--fast`` at least 2x
+faster than the faithful model on the IEMOCAP-sized bundle.
+
+    python benchmarks/training.py [--rows 4290] [--skip-demo]
+"""
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+from ser_keras.config import PaperConfig, fast_config  # noqa: E402
+from ser_keras.training import build_model, model_inputs  # noqa: E402
+
+VARIANTS = (
+    ("faithful, padded", "faithful", "padded"),
+    ("faithful, trimmed to the longest", "faithful", "trimmed"),
+    ("faithful, by length (tf.data)", "faithful", "by-length"),
+    ("--fast, by length (tf.data)", "fast", "by-length"),
+)
+
+
+def synthetic_bundle(rows=4290, dim=50, seed=0):
+    """Arrays shaped like IEMOCAP's training split, with realistic real lengths.
+
+    Returns
+    -------
+    dict
+        ``acoustic`` (rows, 200, 34), ``acoustic_lengths``, ``speech_embeddings``
+        (rows, 128, dim), ``labels``; zero past each length.
+    """
+    rng = np.random.default_rng(seed)
+    frames = np.clip(rng.lognormal(np.log(35), 0.6, rows), 5, 200).astype(np.int32)
+    frames[rng.choice(rows, size=max(1, rows // 200), replace=False)] = 200  # IEMOCAP has turns over 20 s
+    words = np.clip(np.round(frames * 0.25 + rng.normal(0, 2, rows)), 1, 128).astype(np.int32)
+    acoustic = np.zeros((rows, 200, 34), np.float32)
+    speech = np.zeros((rows, 128, dim), np.float32)
+    for row in range(rows):
+        acoustic[row, : frames[row]] = rng.normal(size=(frames[row], 34))
+        speech[row, : words[row]] = rng.normal(size=(words[row], dim))
+    return {
+        "acoustic": acoustic,
+        "acoustic_lengths": frames,
+        "speech_embeddings": speech,
+        "labels": rng.integers(0, 4, rows).astype(np.int32),
+    }
+
+
+def demo_bundle(path):
+    """The training rows (sessions 1-4) of the demo bundle, written first if missing."""
+    from ser_keras.features.bundle import read_bundle
+    from ser_keras.training import paper_split
+
+    if not (path / "manifest.json").is_file():
+        from ser_keras.corpora.loading import load_corpus
+        from ser_keras.features.extraction import extract_bundle
+
+        utterances, info = load_corpus("demo", None, progress=False)
+        extract_bundle(utterances, path, corpus_info=info, progress=False)
+    bundle = read_bundle(path)
+    train, _ = paper_split(bundle.meta["session"].to_numpy())
+    names = ("acoustic", "acoustic_lengths", "speech_embeddings", "labels")
+    return {name: np.asarray(bundle.array(name))[train] for name in names}
+
+
+def epoch_speed(arrays, model_config, data, batch_size=32, warmup_rows=256):
+    """Utterances per second of one training epoch, after a warm-up epoch on a few rows."""
+    import keras
+
+    from ser_keras.pipeline import make_dataset
+
+    keras.utils.set_random_seed(0)
+    rows = np.arange(len(arrays["labels"]))
+    dim = arrays["speech_embeddings"].shape[2]
+    model = build_model("multimodal", 4, model_config, np.zeros((2, dim), np.float32), variable_length=True)
+    targets = np.eye(4, dtype=np.float32)[arrays["labels"]]
+
+    def batches(chosen):
+        inputs = model_inputs(arrays, chosen, "multimodal", trim=data == "trimmed")
+        if data == "by-length":
+            return {"x": make_dataset(inputs, targets[chosen], batch_size, seed=0, by_length=True)}
+        return {"x": inputs, "y": targets[chosen], "batch_size": batch_size}
+
+    warmup = np.random.default_rng(0).choice(rows, size=min(warmup_rows, len(rows)), replace=False)
+    model.fit(**batches(warmup), epochs=1, verbose=0)
+    # The by-length warm-up traced a handful of shapes; the full epoch may trace a few more.
+    started = time.perf_counter()
+    model.fit(**batches(rows), epochs=1, verbose=0)
+    return len(rows) / (time.perf_counter() - started)
+
+
+def run(name, arrays):
+    lengths = arrays["acoustic_lengths"]
+    words = np.any(arrays["speech_embeddings"] != 0, axis=-1).sum(axis=1)
+    print(
+        f"\n{name}: {len(lengths)} training utterances, frames median {np.median(lengths):.0f} max {lengths.max()}, "
+        f"words median {np.median(words):.0f} max {words.max()}"
+    )
+    speeds = {}
+    for label, model_kind, data in VARIANTS:
+        # The fused model as built by ser_keras.models; the padded arrays disable the
+        # trim only: a variable-length model on 200 steps does the same work as a fixed one.
+        model_config = fast_config(PaperConfig()) if model_kind == "fast" else PaperConfig()
+        speeds[label] = epoch_speed({k: arrays[k] for k in arrays}, model_config, data)
+        print(f"  {label:36} {speeds[label]:8.1f} utterances/s", flush=True)
+    padded, trimmed, by_length, fast = (speeds[label] for label, _, _ in VARIANTS)
+    print(f"  trimmed / padded:                    {trimmed / padded:5.2f}x")
+    print(f"  by length / padded:                  {by_length / padded:5.2f}x")
+    print(f"  --fast / faithful (both by length):  {fast / by_length:5.2f}x")
+    print(f"  --fast by length / faithful padded:  {fast / padded:5.2f}x")
+    return speeds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=4290, help="utterances of the synthetic bundle (default: 4290)")
+    parser.add_argument("--demo", type=Path, default=Path("data/features/demo"), help="demo bundle folder")
+    parser.add_argument("--skip-demo", action="store_true", help="only the IEMOCAP-sized bundle")
+    args = parser.parse_args()
+
+    import tensorflow as tf
+
+    devices = ", ".join(d.device_type for d in tf.config.list_logical_devices()) or "CPU"
+    print(f"devices: {devices}; {os.cpu_count()} cores; one epoch each, batch 32, fused model")
+    results = {}
+    if not args.skip_demo:
+        results["demo"] = run("demo bundle (sessions 1-4)", demo_bundle(args.demo))
+    results["iemocap"] = run("synthetic IEMOCAP-sized bundle", synthetic_bundle(args.rows))
+    print("\ntargets:")
+    if "demo" in results:
+        demo = results["demo"]
+        ratio = demo[VARIANTS[1][0]] / demo[VARIANTS[0][0]]
+        print(f"  trimming on the demo bundle >= 2x: {ratio:.2f}x {'met' if ratio >= 2 else 'NOT met'}")
+    iemocap = results["iemocap"]
+    ratio = iemocap[VARIANTS[3][0]] / iemocap[VARIANTS[2][0]]
+    print(f"  --fast on the IEMOCAP-sized bundle >= 2x: {ratio:.2f}x {'met' if ratio >= 2 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

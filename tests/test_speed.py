@@ -1,0 +1,115 @@
+"""Issue 7: the --fast variant, the tf.data pipeline and training across two devices."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import REPOSITORY
+
+from ser_keras.config import PaperConfig, fast_config
+from ser_keras.features.bundle import read_bundle
+from ser_keras.models import gpu_available
+from ser_keras.pipeline import make_dataset, real_steps
+from ser_keras.training import build_model, model_inputs, paper_split, train_and_predict
+
+
+@pytest.fixture(scope="module")
+def arrays(demo_bundle):
+    bundle = read_bundle(demo_bundle[0])
+    names = ("acoustic", "acoustic_lengths", "speech_embeddings", "tokens", "embedding_matrix", "labels")
+    loaded = {name: np.asarray(bundle.array(name)) for name in names}
+    loaded["sessions"] = bundle.meta["session"].to_numpy()
+    return loaded
+
+
+def bilstms(model):
+    return [layer for layer in model.layers if layer.name.endswith("bilstm")]
+
+
+def test_fast_variant_moves_recurrent_dropout_to_the_inputs(arrays):
+    config = fast_config()
+    assert (config.recurrent_dropout, config.input_dropout) == (0.0, 0.2)
+    dim = arrays["embedding_matrix"].shape[1]
+    faithful = build_model("multimodal", 4, PaperConfig(), arrays["embedding_matrix"])
+    fast = build_model("multimodal", 4, config, arrays["embedding_matrix"], variable_length=True)
+    assert fast.count_params() == faithful.count_params()  # the same weights, only dropout moves
+    for layer in bilstms(fast):
+        assert layer.forward_layer.recurrent_dropout == 0.0 and layer.forward_layer.dropout == 0.2
+    for layer in bilstms(faithful):
+        assert layer.forward_layer.recurrent_dropout == 0.2 and layer.forward_layer.dropout == 0.0
+    # Padding still changes nothing.
+    rows = np.arange(8)
+    padded = model_inputs(arrays, rows, "multimodal")
+    trimmed = model_inputs(arrays, rows, "multimodal", trim=True)
+    assert padded["acoustic"].shape[1] == 200 and trimmed["acoustic"].shape[1] < 200 and dim > 0
+    np.testing.assert_allclose(fast.predict(padded, verbose=0), fast.predict(trimmed, verbose=0), atol=1e-5)
+
+
+@pytest.mark.skipif(not gpu_available(), reason="TensorFlow sees no GPU here, so the cuDNN path cannot be exercised")
+def test_fast_variant_trains_on_cudnn_on_a_gpu(arrays):
+    model = build_model(
+        "multimodal", 4, fast_config(PaperConfig(epochs=1)), arrays["embedding_matrix"], variable_length=True
+    )
+    assert all(layer.forward_layer.use_cudnn is True for layer in bilstms(model))
+    inputs = model_inputs(arrays, np.arange(32), "multimodal", trim=True)
+    # With use_cudnn=True, Keras raises rather than fall back to the generic kernel.
+    model.fit(inputs, np.eye(4)[arrays["labels"][:32]], epochs=1, verbose=0)
+
+
+def test_by_length_batches_pad_each_batch_to_its_own_longest_row(arrays):
+    rows = np.arange(len(arrays["labels"]))
+    inputs = model_inputs(arrays, rows, "multimodal")
+    identity = np.eye(len(rows), dtype=np.float32)  # the target of a row names the row
+    steps = real_steps(inputs)
+    seen = []
+    for features, targets in make_dataset(inputs, identity, batch_size=8, seed=0, by_length=True, buckets=4):
+        index = np.argmax(targets.numpy(), axis=1)
+        seen += index.tolist()
+        acoustic, words = features["acoustic"].numpy(), features["speech_embeddings"].numpy()
+        assert acoustic.shape[1] == steps["acoustic"][index].max()
+        assert words.shape[1] == steps["speech_embeddings"][index].max()
+        for row, original in enumerate(index):
+            np.testing.assert_array_equal(acoustic[row], inputs["acoustic"][original, : acoustic.shape[1]])
+            np.testing.assert_array_equal(words[row], inputs["speech_embeddings"][original, : words.shape[1]])
+    assert sorted(seen) == rows.tolist()
+
+
+def test_tf_data_by_length_training_predicts_as_the_padded_model(arrays):
+    train, test = paper_split(arrays["sessions"])
+    config = PaperConfig(epochs=1, batch_size=16)
+    result = train_and_predict(
+        arrays, arrays["labels"], train, test, "multimodal", 4, config, seed=0, verbose=0, pipeline="tf.data-by-length"
+    )
+    assert result["probabilities"].shape == (len(test), 4)
+    padded = model_inputs(arrays, test, "multimodal")
+    np.testing.assert_allclose(result["model"].predict(padded, verbose=0), result["probabilities"], atol=1e-5)
+
+
+def test_mirrored_on_two_cpu_devices_matches_one_device(demo_bundle):
+    script = REPOSITORY / "tests" / "scripts" / "mirrored_matches_one_device.py"
+    result = subprocess.run([sys.executable, str(script), str(demo_bundle[0])], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["replicas"] == 2
+    assert figures["probabilities"] < 1e-4 and figures["weights"] < 1e-4
+    np.testing.assert_allclose(figures["loss_one"], figures["loss_mirrored"], rtol=1e-4)
+
+
+def test_strategy_and_mixed_precision_errors_are_one_line(demo_bundle, monkeypatch):
+    script = REPOSITORY / "classification.py"
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    result = subprocess.run(
+        [sys.executable, str(script), "--features", str(demo_bundle[0]), "--strategy", "multiworker"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2 and "needs TF_CONFIG" in result.stderr
+    if not gpu_available():
+        result = subprocess.run(
+            [sys.executable, str(script), "--features", str(demo_bundle[0]), "--mixed-precision"],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 2 and "needs a GPU" in result.stderr
