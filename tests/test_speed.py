@@ -113,3 +113,22 @@ def test_strategy_and_mixed_precision_errors_are_one_line(demo_bundle, monkeypat
             text=True,
         )
         assert result.returncode == 2 and "needs a GPU" in result.stderr
+
+
+def test_strategy_choice_and_the_chief(monkeypatch):
+    from ser_keras.distribute import choose_strategy, is_chief
+
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    assert choose_strategy("none") is None and is_chief()
+    if not gpu_available():
+        assert choose_strategy("auto") is None  # one CPU: nothing to distribute over
+    with pytest.raises(ValueError, match="strategy must be one of"):
+        choose_strategy("parameter-server")
+    cluster = {"worker": ["a:1", "b:1"]}
+    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": {"type": "worker", "index": 0}}))
+    assert is_chief()
+    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": {"type": "worker", "index": 1}}))
+    assert not is_chief()
+    with_chief = {"chief": ["c:1"], **cluster}
+    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": with_chief, "task": {"type": "worker", "index": 0}}))
+    assert not is_chief()

@@ -170,9 +170,8 @@ def main(argv=None):
     sessions = sessions.astype(int)
     if args.protocol == "paper" and 5 not in set(sessions):
         parser.exit(2, "error: the paper protocol tests on session 5, which this bundle does not have\n")
-    args.strategy_object = strategy
     if args.experiment:
-        return experiment(args, argv, bundle, speech_vectors, word_vectors)
+        return experiment(args, argv, bundle, speech_vectors, word_vectors, strategy)
     if args.model != "acoustic" and not (bundle.path / "embedding_matrix.npy").is_file():
         parser.exit(2, f"error: {bundle.path} has no word vectors for the {args.model} model\n")
 
@@ -309,7 +308,7 @@ def main(argv=None):
     return 0
 
 
-def experiment(args, argv, bundle, speech_vectors, word_vectors):
+def experiment(args, argv, bundle, speech_vectors, word_vectors, strategy=None):
     """``--experiment``: the paper's tables on the paper split, written to results.md."""
     from ..evaluation import write_json
     from ..experiments import results_markdown, run_experiment
@@ -331,7 +330,7 @@ def experiment(args, argv, bundle, speech_vectors, word_vectors):
             args.speech2vec_epochs,
             verbose=args.verbose if args.verbose != 1 else 0,
             pipeline=args.pipeline,
-            strategy=args.strategy_object,
+            strategy=strategy,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
