@@ -164,7 +164,8 @@ def build_acoustic_model(n_classes, config=PaperConfig(), mean=None, std=None, v
     inputs = acoustic_input(config, variable_length)
     x = acoustic_encoder(inputs, config, mean, std)
     outputs = layers.Dense(n_classes, activation="softmax", name="emotion", dtype="float32")(x)
-    return _compile(keras.Model(inputs, outputs, name="acoustic_model"), config)
+    # Inputs by name, as the fused model takes them: callers pass the same dict to all three.
+    return _compile(keras.Model({"acoustic": inputs}, outputs, name="acoustic_model"), config)
 
 
 def build_embedding_model(
@@ -193,7 +194,7 @@ def build_embedding_model(
         x = layers.Dense(config.dense_units, activation="relu", name=f"speech_dense_{index}")(x)
         x = layers.Dropout(config.dense_dropout, name=f"speech_dropout_{index}")(x)
     outputs = layers.Dense(n_classes, activation="softmax", name="emotion", dtype="float32")(x)
-    return _compile(keras.Model(inputs, outputs, name="embedding_model"), config)
+    return _compile(keras.Model({inputs.name: inputs}, outputs, name="embedding_model"), config)
 
 
 def build_multimodal_model(
