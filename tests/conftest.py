@@ -61,3 +61,15 @@ def demo_bundle(small_demo, tmp_path_factory):
     result = run_feature_extraction("--root", str(small_demo), "--out", str(out), "--dim", "16")
     assert result.returncode == 0, result.stderr
     return out, result.stdout
+
+
+def interruptible():
+    """``preexec_fn`` for a child that a test interrupts with SIGINT.
+
+    A shell that starts a job in the background makes it ignore SIGINT, and the
+    children inherit that, so Python would never raise KeyboardInterrupt. The
+    default disposition lets the child install its handler as usual.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

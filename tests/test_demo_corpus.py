@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 import soundfile
+from conftest import interruptible
 
 from ser_keras.corpora import PAPER_CLASSES, read_iemocap
 from ser_keras.corpora.demo import DemoSettings, build_demo_corpus, read_marker
@@ -89,9 +90,11 @@ def test_a_complete_corpus_is_reused_and_a_foreign_folder_is_never_touched(small
 def test_an_interrupted_build_leaves_nothing_that_looks_complete(tmp_path):
     out = tmp_path / "demo"
     process = subprocess.Popen(
-        [sys.executable, "-m", "ser_keras.corpora.demo", "--out", str(out), "--per-class", "20"],
+        # Large enough that the build is still running when the signal lands, however slow the machine.
+        [sys.executable, "-m", "ser_keras.corpora.demo", "--out", str(out), "--per-class", "200"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=interruptible,
     )
     # Wait until synthesis is under way (the partial folder exists), then interrupt.
     deadline = time.time() + 60

@@ -56,7 +56,7 @@ def experiment_all(demo_bundle, tmp_path_factory):
         "--epochs",
         "1",
         "--seeds",
-        "2",
+        "1",
         "--speech2vec-epochs",
         "1",
         "--out",

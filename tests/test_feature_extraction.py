@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import FEATURE_SCRIPT as SCRIPT
+from conftest import interruptible
 from conftest import run_feature_extraction as run_script
 
 from ser_keras.features.bundle import BundleError, read_bundle, write_bundle
@@ -147,8 +148,10 @@ def test_an_interrupted_extraction_leaves_no_bundle(small_demo, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
-    time.sleep(4)  # imports done, extraction under way
+    process.stdout.readline()  # "N utterances from ...": the corpus is read, extraction starts
+    time.sleep(1)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
