@@ -1,13 +1,20 @@
-"""Every hyperparameter the paper states, with the section it comes from."""
+"""The model settings of Krishna and Reddy (AVSP 2019), with the section each comes from.
+
+Training settings (Adam 0.001, batch 32, 20 epochs) are the system's
+:class:`ser_keras.systems.Training` in :mod:`ser_keras.systems.krishna_reddy`;
+the data settings (200 frames of 34 features, 128 words) are the feature
+extraction's (:data:`ser_keras.features.acoustic.MAX_FRAMES`,
+:data:`ser_keras.features.text.MAX_WORDS`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 
 @dataclass(frozen=True)
-class PaperConfig:
-    """Krishna and Reddy (AVSP 2019) settings; the defaults of every model and of training.
+class KrishnaReddySettings:
+    """The paper's model settings; the defaults of the three models.
 
     Attributes
     ----------
@@ -20,44 +27,28 @@ class PaperConfig:
     dense_dropout : float
         Dropout after fully connected layers (4.2: "after every fully connected layer";
         4.3: "dense layers are regularized using dropout of 0.3").
-    learning_rate : float
-        Adam (4.1, 4.2, 4.3: 0.001).
-    batch_size : int
-        4.1: 32.
-    epochs : int
-        4.1: "up to 20 epochs".
-    max_frames : int
-        Acoustic frames of 100 ms (2.1, 4.1: 200 = 20 s).
-    n_acoustic_features : int
-        2.1: 34.
-    max_words : int
-        Words per utterance (4.2: 128).
-    embedding_dim : int
-        Speech-embedding size (4.2, 4.3: 50; Table 3: 50, 100, 200, 300).
     input_dropout : float
-        Dropout of each Bi-LSTM's inputs. Not in the paper (0 there); :func:`fast_config`
+        Dropout of each Bi-LSTM's inputs. Not in the paper (0 there); :func:`fast_settings`
         moves the recurrent dropout here so that the LSTMs can run on cuDNN.
+    trainable_embeddings : bool
+        ENC2 reads token ids through an Embedding layer initialised from the bundle's
+        vectors and trained with the model (2.4, 4.2); False: it reads the looked-up
+        (or acoustically computed) vectors as they are.
     """
 
     lstm_units: int = 128
     recurrent_dropout: float = 0.2
     dense_units: int = 256
     dense_dropout: float = 0.3
-    learning_rate: float = 0.001
-    batch_size: int = 32
-    epochs: int = 20
-    max_frames: int = 200
-    n_acoustic_features: int = 34
-    max_words: int = 128
-    embedding_dim: int = 50
     input_dropout: float = 0.0
+    trainable_embeddings: bool = False
 
     def to_dict(self):
         """The settings as a plain dict (for reports)."""
         return asdict(self)
 
 
-def fast_config(config=PaperConfig()):
+def fast_settings(settings=KrishnaReddySettings()):
     """The ``--fast`` variant: recurrent dropout 0, the regularisation moved to input dropout.
 
     A deviation from the paper. Keras runs an LSTM on cuDNN only when its recurrent
@@ -66,8 +57,6 @@ def fast_config(config=PaperConfig()):
 
     Returns
     -------
-    PaperConfig
+    KrishnaReddySettings
     """
-    from dataclasses import replace
-
-    return replace(config, input_dropout=config.recurrent_dropout, recurrent_dropout=0.0)
+    return replace(settings, input_dropout=settings.recurrent_dropout, recurrent_dropout=0.0)

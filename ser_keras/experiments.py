@@ -14,18 +14,13 @@ initialised from the vectors and trained with the model.
 
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
-from .config import PaperConfig
-from .evaluation import scores, summarise
+from .evaluation.metrics import summarise
 from .features.embeddings import embedding_matrix, find, load_vectors, train_word2vec
 from .features.text import MAX_WORDS, build_vocabulary, encode, tokenize
-from .training import paper_split, train_and_predict
+from .protocols import TEST_SESSION, paper_split
 
 DIMS = (50, 100, 200, 300)
 
@@ -175,45 +170,14 @@ def prepare_vectors(source, out, transcripts, given=None, corpus=None, speech2ve
         from .speech2vec import save_speech2vec, train_speech2vec
 
         utterances, info = load_corpus(corpus[0], corpus[1], progress=progress)
-        training = [u for u in utterances if u.session != 5]
+        training = [u for u in utterances if u.session != TEST_SESSION]
         if progress:
             print(f"training Speech2Vec, dim {dim}, on {len(training)} utterances", flush=True)
         result = train_speech2vec(training, dim=dim, epochs=speech2vec_epochs, seed=seed, progress=progress)
-        settings = {"corpus": info["kind"], "root": info["root"], "holdout_sessions": [5], "dim": dim}
+        settings = {"corpus": info["kind"], "root": info["root"], "holdout_sessions": [TEST_SESSION], "dim": dim}
         settings.update(units=128, epochs=speech2vec_epochs, seed=seed, utterances=len(training))
         save_speech2vec(folder, result, settings)
     return folder / "vectors.vec", description
-
-
-def run_configuration(
-    arrays, labels, sessions, classes, row, seed, config, verbose=0, pipeline="arrays", strategy=None
-):
-    """Train one table row's model on sessions 1-4 and score it on session 5.
-
-    Returns
-    -------
-    dict
-        ``ua``, ``wa``, ``per_class``, ``confusion``, ``seed``, ``seconds``.
-    """
-    train, test = paper_split(sessions)
-    started = time.perf_counter()
-    result = train_and_predict(
-        arrays,
-        labels,
-        train,
-        test,
-        row.model,
-        len(classes),
-        config,
-        seed,
-        row.source is not None,
-        verbose,
-        pipeline=pipeline,
-        strategy=strategy,
-    )
-    outcome = scores(labels[test], result["probabilities"].argmax(axis=1), classes)
-    outcome.update(seed=seed, seconds=round(time.perf_counter() - started, 1))
-    return outcome
 
 
 def run_experiment(
@@ -221,7 +185,8 @@ def run_experiment(
     experiment,
     out,
     seeds=(0,),
-    config=PaperConfig(),
+    training=None,
+    settings=None,
     speech_vectors=None,
     word_vectors=None,
     speech2vec_epochs=5,
@@ -230,7 +195,7 @@ def run_experiment(
     pipeline="arrays",
     strategy=None,
 ):
-    """Run every row of an experiment on the paper split and write ``results.md``.
+    """Run every row of an experiment on the paper split through the protocol runner.
 
     Parameters
     ----------
@@ -238,10 +203,14 @@ def run_experiment(
         From :func:`ser_keras.features.bundle.read_bundle`.
     experiment : {"table1", "table2", "table3", "all"}
     out : path
-        Experiment folder: ``runs/`` (one JSON per finished run), ``vectors/``,
-        ``results.json`` and ``results.md``.
+        Experiment folder: ``runs/<configuration>/`` (the runner's folds, with every
+        prediction, reused when the experiment runs again), ``vectors/``, ``results.json``
+        and ``results.md``.
     seeds : sequence of int
-    config : PaperConfig
+    training : ser_keras.systems.Training, optional
+        Default: the paper's (Adam 0.001, batch 32, 20 epochs).
+    settings : KrishnaReddySettings, optional
+        Default: the paper's; ENC2 is trainable for rows with an embedding source.
     speech_vectors, word_vectors : dict of int -> path, optional
         Vector files by dimension; missing ones are trained locally.
     speech2vec_epochs : int
@@ -250,21 +219,20 @@ def run_experiment(
     progress : bool
     pipeline : str
     strategy : tf.distribute.Strategy, optional
-        As in :func:`ser_keras.training.train_and_predict`.
+        As in :func:`ser_keras.runner.run_protocol`.
 
     Returns
     -------
     dict
         Results per configuration key: the runs and UA/WA mean and std.
     """
+    from .runner import run_protocol
+    from .systems import get_system
+
     out = Path(out)
     (out / "runs").mkdir(parents=True, exist_ok=True)
     rows = rows_of(experiment)
-    sessions = bundle.meta["session"].to_numpy().astype(int)
     transcripts = bundle.meta["transcript"].fillna("").astype(str).tolist()
-    labels = np.asarray(bundle.array("labels"))
-    base = {"labels": labels, "acoustic_lengths": np.asarray(bundle.array("acoustic_lengths"))}
-    base["acoustic"] = np.asarray(bundle.array("acoustic"))
     corpus_record = bundle.manifest.get("corpus", {})
     corpus = (corpus_record["kind"], corpus_record["root"]) if corpus_record.get("kind") else None
 
@@ -279,29 +247,42 @@ def run_experiment(
     results = {}
     configurations = {row.key: row for row in rows if row.model is not None}
     total = len(configurations) * len(seeds)
-    done = 0
-    for key, row in configurations.items():
-        arrays = dict(base)
+    trained = [0]
+    for position, (key, row) in enumerate(configurations.items()):
+        system = get_system(row.model)
+        row_settings = settings if settings is not None else system.make_settings()
+        arrays = None
         if row.source is not None:
-            vectors = load_vectors(sources[row.source]["path"])
-            arrays.update(token_arrays(transcripts, vectors))
-        runs = []
-        for seed in seeds:
-            done += 1
-            saved = out / "runs" / f"{key}-seed{seed}.json"
-            if saved.is_file():
-                runs.append(json.loads(saved.read_text()))
-                continue
-            if progress:
-                print(f"[{done}/{total}] {key}, seed {seed}", flush=True)
-            outcome = run_configuration(
-                arrays, labels, sessions, bundle.classes, row, seed, config, verbose, pipeline, strategy
-            )
-            outcome["epochs"] = config.epochs
-            saved.write_text(json.dumps(outcome, indent=2) + "\n")
-            if progress:
-                print(f"    UA {outcome['ua']:.1%}  WA {outcome['wa']:.1%}  ({outcome['seconds']:.0f} s)", flush=True)
-            runs.append(outcome)
+            row_settings = replace(row_settings, trainable_embeddings=True)
+            arrays = token_arrays(transcripts, load_vectors(sources[row.source]["path"]))
+
+        def log(line, key=key, position=position):
+            if not progress:
+                return
+            if line.startswith("\n"):
+                trained[0] += 1
+                print(f"[{position * len(seeds) + trained[0]}/{total}] {key}: {line.strip()}", flush=True)
+            else:
+                print(f"    {line}", flush=True)
+
+        trained[0] = 0
+        run = run_protocol(
+            system,
+            bundle,
+            "paper",
+            seeds,
+            row_settings,
+            training,
+            None,
+            out / "runs" / key,
+            verbose,
+            pipeline,
+            strategy,
+            keep_model=False,
+            log=log,
+            arrays=arrays,
+        )
+        runs = [{**fold.scores["categorical"], "seed": fold.seed, "seconds": fold.seconds} for fold in run.folds]
         results[key] = {
             "runs": runs,
             "ua": summarise([r["ua"] for r in runs]),
@@ -310,7 +291,7 @@ def run_experiment(
     return {"rows": rows, "results": results, "sources": {f"{k[0]}-{k[1]}": v for k, v in sources.items()}}
 
 
-def results_markdown(experiment, outcome, bundle, seeds, config, command, speech2vec_epochs, deviations=()):
+def results_markdown(experiment, outcome, bundle, seeds, training, command, speech2vec_epochs, deviations=()):
     """``results.md``: every row of every table, the paper's UA beside ours.
 
     Parameters
@@ -320,7 +301,7 @@ def results_markdown(experiment, outcome, bundle, seeds, config, command, speech
         From :func:`run_experiment`.
     bundle : Bundle
     seeds : sequence of int
-    config : PaperConfig
+    training : ser_keras.systems.Training
     command : str
         The command that produced the results.
     speech2vec_epochs : int
@@ -342,7 +323,7 @@ def results_markdown(experiment, outcome, bundle, seeds, config, command, speech
         f"- Corpus: {corpus.get('kind', 'unknown')} at `{corpus.get('root', '?')}`, "
         f"{bundle.manifest['utterances']} utterances (" + ", ".join(f"{name} {n}" for name, n in counts.items()) + ").",
         f"- Protocol (section 3): sessions 1-4 train ({len(train)} utterances), session 5 test ({len(test)}). "
-        f"{config.epochs} epochs, batch {config.batch_size}, Adam {config.learning_rate}; "
+        f"{training.epochs} epochs, batch {training.batch_size}, Adam {training.learning_rate}; "
         f"{len(seeds)} seed(s) ({', '.join(map(str, seeds))}), mean +- standard deviation.",
         '- UA is unweighted average recall (the paper\'s "unweighted accuracy"); WA is plain accuracy.',
         "- ENC2 is an embedding layer initialised from the vectors and trained with the model (sections 2.4, 4.2).",

@@ -21,7 +21,12 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from .config import PaperConfig
+from .config import KrishnaReddySettings
+from .features.acoustic import MAX_FRAMES, N_FEATURES
+from .features.text import MAX_WORDS
+from .tasks import Output
+
+EMBEDDING_DIM = 50  # sections 4.2, 4.3 (Table 3 also tries 100, 200, 300)
 
 
 @keras.saving.register_keras_serializable(package="ser_keras")
@@ -69,13 +74,13 @@ class MaskedStandardization(layers.Layer):
         return super().get_config()
 
 
-def acoustic_input(config=PaperConfig(), variable_length=False):
-    """``acoustic``: (max_frames, 34) float32, or (None, 34) with ``variable_length``."""
-    steps = None if variable_length else config.max_frames
-    return keras.Input(shape=(steps, config.n_acoustic_features), name="acoustic")
+def acoustic_input(variable_length=False):
+    """``acoustic``: (200, 34) float32, or (None, 34) with ``variable_length``."""
+    steps = None if variable_length else MAX_FRAMES
+    return keras.Input(shape=(steps, N_FEATURES), name="acoustic")
 
 
-def acoustic_encoder(inputs, config=PaperConfig(), mean=None, std=None):
+def acoustic_encoder(inputs, config=KrishnaReddySettings(), mean=None, std=None):
     """ENC1: masked standardisation, Bi-LSTM (last real frame, fwd + bwd = 256), Dense 256.
 
     Returns
@@ -87,15 +92,15 @@ def acoustic_encoder(inputs, config=PaperConfig(), mean=None, std=None):
     return layers.Dense(config.dense_units, activation="relu", name="acoustic_dense")(x)
 
 
-def embedding_input(config=PaperConfig(), embedding_dim=None, trainable_embeddings=False, variable_length=False):
-    """``speech_embeddings`` (max_words, D) float32, or ``tokens`` (max_words,) int32; None steps if variable."""
-    steps = None if variable_length else config.max_words
+def embedding_input(embedding_dim=EMBEDDING_DIM, trainable_embeddings=False, variable_length=False):
+    """``speech_embeddings`` (128, D) float32, or ``tokens`` (128,) int32; None steps if variable."""
+    steps = None if variable_length else MAX_WORDS
     if trainable_embeddings:
         return keras.Input(shape=(steps,), dtype="int32", name="tokens")
-    return keras.Input(shape=(steps, embedding_dim or config.embedding_dim), name="speech_embeddings")
+    return keras.Input(shape=(steps, embedding_dim), name="speech_embeddings")
 
 
-def embedding_encoder(inputs, config=PaperConfig(), embedding_matrix=None):
+def embedding_encoder(inputs, config=KrishnaReddySettings(), embedding_matrix=None):
     """ENC2's recurrent part: (trainable Embedding,) masking, Bi-LSTM (last real word).
 
     Parameters
@@ -143,13 +148,37 @@ def _lstm(config):
     )
 
 
-def build_acoustic_model(n_classes, config=PaperConfig(), mean=None, std=None, variable_length=False):
+def heads(x, outputs):
+    """The model's output layers on ``x``.
+
+    Parameters
+    ----------
+    x : KerasTensor
+    outputs : int or list of ser_keras.tasks.Output
+        A number of classes is one softmax head ``emotion`` (the paper's).
+
+    Returns
+    -------
+    KerasTensor, or dict of output name -> KerasTensor when there are several heads.
+    """
+    if isinstance(outputs, int):
+        outputs = [Output("emotion", outputs, "softmax")]
+    # float32 heads keep softmax and losses exact under mixed precision.
+    tensors = {
+        output.name: layers.Dense(output.units, activation=output.activation, name=output.name, dtype="float32")(x)
+        for output in outputs
+    }
+    return next(iter(tensors.values())) if len(tensors) == 1 else tensors
+
+
+def build_acoustic_model(outputs, config=KrishnaReddySettings(), mean=None, std=None, variable_length=False):
     """Section 4.1: acoustic features only.
 
     Parameters
     ----------
-    n_classes : int
-    config : PaperConfig
+    outputs : int or list of ser_keras.tasks.Output
+        Number of classes, or the heads (:func:`heads`).
+    config : KrishnaReddySettings
     mean, std : array-like, shape (34,), optional
         Standardisation statistics of the training split.
     variable_length : bool
@@ -159,26 +188,25 @@ def build_acoustic_model(n_classes, config=PaperConfig(), mean=None, std=None, v
     Returns
     -------
     keras.Model
-        ``acoustic`` (batch, 200, 34) -> class probabilities (batch, n_classes).
+        ``acoustic`` (batch, 200, 34) -> class probabilities (batch, n_classes); uncompiled.
     """
-    inputs = acoustic_input(config, variable_length)
+    inputs = acoustic_input(variable_length)
     x = acoustic_encoder(inputs, config, mean, std)
-    outputs = layers.Dense(n_classes, activation="softmax", name="emotion", dtype="float32")(x)
     # Inputs by name, as the fused model takes them: callers pass the same dict to all three.
-    return _compile(keras.Model({"acoustic": inputs}, outputs, name="acoustic_model"), config)
+    return keras.Model({"acoustic": inputs}, heads(x, outputs), name="acoustic_model")
 
 
 def build_embedding_model(
-    n_classes, config=PaperConfig(), embedding_dim=None, embedding_matrix=None, variable_length=False
+    outputs, config=KrishnaReddySettings(), embedding_dim=EMBEDDING_DIM, embedding_matrix=None, variable_length=False
 ):
     """Section 4.2: speech (or word) embeddings only.
 
     Parameters
     ----------
-    n_classes : int
-    config : PaperConfig
-    embedding_dim : int, optional
-        D of the ``speech_embeddings`` input (default ``config.embedding_dim``).
+    outputs : int or list of ser_keras.tasks.Output
+    config : KrishnaReddySettings
+    embedding_dim : int
+        D of the ``speech_embeddings`` input.
     embedding_matrix : np.ndarray, shape (V, D), optional
         Given: the input is ``tokens`` and a trainable Embedding layer starts from it.
     variable_length : bool
@@ -187,20 +215,20 @@ def build_embedding_model(
     Returns
     -------
     keras.Model
+        Uncompiled.
     """
-    inputs = embedding_input(config, embedding_dim, embedding_matrix is not None, variable_length)
+    inputs = embedding_input(embedding_dim, embedding_matrix is not None, variable_length)
     x = embedding_encoder(inputs, config, embedding_matrix)
     for index in (1, 2):
         x = layers.Dense(config.dense_units, activation="relu", name=f"speech_dense_{index}")(x)
         x = layers.Dropout(config.dense_dropout, name=f"speech_dropout_{index}")(x)
-    outputs = layers.Dense(n_classes, activation="softmax", name="emotion", dtype="float32")(x)
-    return _compile(keras.Model({inputs.name: inputs}, outputs, name="embedding_model"), config)
+    return keras.Model({inputs.name: inputs}, heads(x, outputs), name="embedding_model")
 
 
 def build_multimodal_model(
-    n_classes,
-    config=PaperConfig(),
-    embedding_dim=None,
+    outputs,
+    config=KrishnaReddySettings(),
+    embedding_dim=EMBEDDING_DIM,
     embedding_matrix=None,
     mean=None,
     std=None,
@@ -216,10 +244,10 @@ def build_multimodal_model(
     -------
     keras.Model
         Inputs ``[acoustic, speech_embeddings | tokens]``; 614,148 parameters for D = 50
-        and 4 classes (no Embedding layer).
+        and 4 classes (no Embedding layer); uncompiled.
     """
-    acoustic = acoustic_input(config, variable_length)
-    words = embedding_input(config, embedding_dim, embedding_matrix is not None, variable_length)
+    acoustic = acoustic_input(variable_length)
+    words = embedding_input(embedding_dim, embedding_matrix is not None, variable_length)
     enc1 = layers.Dropout(config.dense_dropout, name="acoustic_dropout")(acoustic_encoder(acoustic, config, mean, std))
     enc2 = embedding_encoder(words, config, embedding_matrix)
     enc2 = layers.Dense(config.dense_units, activation="relu", name="speech_dense")(enc2)
@@ -227,14 +255,4 @@ def build_multimodal_model(
     fused = layers.Concatenate(name="fusion")([enc1, enc2])
     x = layers.Dense(config.dense_units, activation="relu", name="fusion_dense")(fused)
     x = layers.Dropout(config.dense_dropout, name="fusion_dropout")(x)
-    outputs = layers.Dense(n_classes, activation="softmax", name="emotion", dtype="float32")(x)
-    return _compile(keras.Model([acoustic, words], outputs, name="multimodal_model"), config)
-
-
-def _compile(model, config):
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
+    return keras.Model([acoustic, words], heads(x, outputs), name="multimodal_model")

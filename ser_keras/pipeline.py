@@ -18,7 +18,8 @@ def real_steps(inputs):
     Parameters
     ----------
     inputs : dict of str -> np.ndarray
-        ``acoustic`` (N, T, 34), ``speech_embeddings`` (N, W, D) or ``tokens`` (N, W).
+        Each (N, T) or (N, T, F), padded with zeros, e.g. ``acoustic`` (N, T, 34),
+        ``speech_embeddings`` (N, W, D) or ``tokens`` (N, W).
 
     Returns
     -------
@@ -39,7 +40,7 @@ def make_dataset(inputs, targets, batch_size=32, shuffle=True, seed=0, by_length
     Parameters
     ----------
     inputs : dict of str -> np.ndarray, each (N, ...)
-    targets : np.ndarray, shape (N, n_classes)
+    targets : np.ndarray, shape (N, ...), or dict of output name -> such arrays
     batch_size : int
         The global batch: a distribution strategy splits it across devices.
     shuffle : bool
@@ -53,11 +54,11 @@ def make_dataset(inputs, targets, batch_size=32, shuffle=True, seed=0, by_length
     Returns
     -------
     tf.data.Dataset
-        Prefetching; batches are dicts of float32/int32 tensors and float32 targets.
+        Prefetching; batches are dicts of float32/int32 tensors and the targets.
     """
     import tensorflow as tf
 
-    rows = len(targets)
+    rows = len(next(iter(inputs.values())))
     if not by_length:
         dataset = tf.data.Dataset.from_tensor_slices((inputs, targets))
         if shuffle:
@@ -66,8 +67,8 @@ def make_dataset(inputs, targets, batch_size=32, shuffle=True, seed=0, by_length
 
     steps = real_steps(inputs)
     names = list(inputs)
-    # Bucket by the input whose steps cost most: frames when there is audio, else words.
-    key = "acoustic" if "acoustic" in inputs else names[0]
+    # Bucket by the input with the longest sequences on average: its steps cost most.
+    key = max(names, key=lambda name: steps[name].mean())
     lengths = steps[key]
     dataset = tf.data.Dataset.from_tensor_slices((inputs, targets, steps))
     if shuffle:

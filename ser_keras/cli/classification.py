@@ -1,67 +1,93 @@
-"""``classification.py``: train and evaluate the paper's models on a feature bundle."""
+"""``classification.py``: train and evaluate a registered system on a feature bundle."""
 
 from __future__ import annotations
 
 import argparse
 import shlex
-import shutil
 import sys
-import time
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
-from ..distribute import replicas
 from . import require_at_least_one
 
 DEFAULT_FEATURES = Path("data") / "features" / "demo"
 DEFAULT_RUNS = Path("runs")
+DEFAULT_SYSTEM = "multimodal"
+TRAINING_OPTIONS = {"epochs": "epochs", "batch_size": "batch size", "learning_rate": "learning rate"}
 
 
 def build_parser():
+    from ..protocols import ALIASES, PROTOCOLS
+
     parser = argparse.ArgumentParser(
         prog="classification.py",
-        description="Train and evaluate the models of Krishna and Reddy (AVSP 2019) on a feature bundle "
-        "written by feature_extraction.py; print the results table and save model.keras and reports.",
+        description="Train and evaluate a registered system (the models of Krishna and Reddy, AVSP 2019, and "
+        "every system added since) on a feature bundle written by feature_extraction.py; print the results "
+        "table and save the model, reports, predictions and figures.",
         epilog="examples:\n"
-        "  python classification.py                                  # multimodal, paper split, demo bundle\n"
-        "  python classification.py --model acoustic --seeds 3\n"
-        "  python classification.py --protocol loso --features data/features/iemocap-s2v50\n"
+        "  python classification.py --list                            # the systems and what they need\n"
+        "  python classification.py                                   # multimodal, paper split, demo bundle\n"
+        "  python classification.py --system acoustic --seeds 3\n"
+        "  python classification.py --protocol leave-one-speaker-out --features data/features/iemocap-s2v50\n"
         "  python classification.py --experiment all --seeds 3        # the paper's Tables 1-3 -> results.md",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--list", action="store_true", help="print the registered systems and exit")
     parser.add_argument(
         "--features", type=Path, default=DEFAULT_FEATURES, help=f"feature bundle folder (default: {DEFAULT_FEATURES})"
     )
     parser.add_argument(
+        "--system",
         "--model",
-        choices=("acoustic", "embedding", "multimodal"),
-        default="multimodal",
-        help="acoustic only (4.1), embedding only (4.2) or both fused (4.3, default)",
+        dest="system",
+        default=DEFAULT_SYSTEM,
+        help=f"a registered system, see --list (default: {DEFAULT_SYSTEM})",
     )
     parser.add_argument(
         "--protocol",
-        choices=("paper", "loso"),
+        choices=PROTOCOLS + tuple(ALIASES),
         default="paper",
-        help="paper: sessions 1-4 train, 5 test (default); loso: leave one session out, 5 folds",
+        help="paper: sessions 1-4 train, 5 test (default); leave-one-session-out (loso); leave-one-speaker-out; "
+        "speaker-dependent: 20%% of each speaker's utterances test",
+    )
+    parser.add_argument(
+        "--task",
+        action="append",
+        default=None,
+        help="task to predict (repeatable): categorical, dimensional, votes; default: the system's first",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a model setting of the system (repeatable), e.g. --set lstm_units=64; see --list",
     )
     parser.add_argument(
         "--trainable-embeddings",
         action="store_true",
-        help="feed token ids through an Embedding layer initialised from the bundle's vectors "
-        "and trained with the model (section 2.4)",
+        help="same as --set trainable_embeddings=true: feed token ids through an Embedding layer initialised "
+        "from the bundle's vectors and trained with the model (section 2.4)",
     )
-    parser.add_argument("--epochs", type=int, default=20, help="epochs (default: 20, the paper's)")
-    parser.add_argument("--batch-size", type=int, default=32, help="batch size (default: 32, the paper's)")
+    parser.add_argument("--epochs", type=int, default=None, help="epochs (default: the system's; 20 for the paper's)")
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="batch size (default: the system's; 32 for the paper's)"
+    )
+    parser.add_argument("--learning-rate", type=float, default=None, help="learning rate (default: the system's)")
     parser.add_argument("--seed", type=int, default=0, help="first random seed (default: 0)")
     parser.add_argument("--seeds", type=int, default=1, help="runs with seeds seed, seed+1, ... (default: 1)")
-    parser.add_argument("--out", type=Path, default=None, help="run folder (default: runs/<model>-<protocol>)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="run folder (default: runs/<system>-<protocol>); finished folds found there are reused",
+    )
     speed = parser.add_argument_group("speed and scale")
     speed.add_argument(
         "--fast",
         action="store_true",
-        help="cuDNN-eligible LSTMs: recurrent dropout 0, the 0.2 moved to input dropout (a deviation from "
-        "the paper, recorded in the report); on a GPU cuDNN is then required",
+        help="the system's fast variant; for the paper's models cuDNN-eligible LSTMs: recurrent dropout 0, "
+        "the 0.2 moved to input dropout (a deviation, recorded in the report); on a GPU cuDNN is then required",
     )
     speed.add_argument(
         "--pipeline",
@@ -84,7 +110,7 @@ def build_parser():
         choices=("table1", "table2", "table3", "all"),
         default=None,
         help="run every row of the paper's Table 1, 2, 3 or all on the paper split and write results.md "
-        "(ignores --model, --protocol and --trainable-embeddings)",
+        "(ignores --system, --protocol, --task and --trainable-embeddings)",
     )
     experiments.add_argument(
         "--speech-vectors",
@@ -109,46 +135,91 @@ def build_parser():
     return parser
 
 
-def make_config(args):
-    """The paper's settings with this run's epochs and batch size, and ``--fast``."""
-    from ..config import PaperConfig, fast_config
+def systems_table():
+    """``--list``: every registered system, its paper and what it needs."""
+    from ..systems import available
 
-    config = PaperConfig(epochs=args.epochs, batch_size=args.batch_size)
-    return fast_config(config) if args.fast else config
+    lines = []
+    for name, system in available().items():
+        settings = system.make_settings().to_dict()
+        lines += [
+            f"{name}  ({system.kind}; tasks: {', '.join(system.tasks)}; reads: {', '.join(system.reads)})",
+            f"    {system.summary}",
+            f"    {system.paper}",
+            f"    training: {system.training.optimizer} {system.training.learning_rate}, batch "
+            f"{system.training.batch_size}, {system.training.epochs} epochs, selection {system.training.selection}",
+        ]
+        if settings:
+            lines.append("    settings: " + ", ".join(f"{key}={value}" for key, value in settings.items()))
+        lines += [f"    deviation: {text}" for text in system.deviations]
+    return "\n".join(lines)
 
 
-def config_deviations(args):
-    """What this run changes from the paper, in words, for the reports."""
-    deviations = []
-    if args.epochs != 20 or args.batch_size != 32:
-        deviations.append(f"epochs {args.epochs}, batch size {args.batch_size} (paper: 20, 32)")
-    if args.fast:
-        deviations.append("--fast: LSTM recurrent dropout 0 and input dropout 0.2 (paper: recurrent dropout 0.2)")
-    if args.mixed_precision:
-        deviations.append("--mixed-precision: float16 compute")
-    return deviations
+def _pairs(parser, option, values, numeric_key=False):
+    pairs = {}
+    for value in values:
+        key, _, text = value.partition("=")
+        if not key or not text or (numeric_key and not key.isdigit()):
+            parser.error(f"{option}: expected {'DIM' if numeric_key else 'NAME'}=VALUE, got {value!r}")
+        pairs[int(key) if numeric_key else key] = text
+    return pairs
 
 
 def _vector_files(parser, option, values):
-    files = {}
-    for value in values:
-        dim, _, path = value.partition("=")
-        if not dim.isdigit() or not path:
-            parser.error(f"{option}: expected DIM=PATH, got {value!r}")
-        if not Path(path).is_file():
+    files = {dim: Path(path) for dim, path in _pairs(parser, option, values, numeric_key=True).items()}
+    for path in files.values():
+        if not path.is_file():
             parser.error(f"{option}: no such file: {path}")
-        files[int(dim)] = Path(path)
     return files
+
+
+def training_changes(system, training):
+    """What a run changes from the system's training settings, in words (empty when nothing)."""
+    changed = [name for name in TRAINING_OPTIONS if getattr(training, name) != getattr(system.training, name)]
+    if not changed:
+        return []
+    ours = ", ".join(f"{TRAINING_OPTIONS[name]} {getattr(training, name)}" for name in changed)
+    paper = ", ".join(str(getattr(system.training, name)) for name in changed)
+    return [f"{ours} (paper: {paper})"]
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    require_at_least_one(parser, args, ("epochs", "batch_size", "seeds", "speech2vec_epochs"))
+    if args.list:
+        print(systems_table())
+        return 0
+    require_at_least_one(parser, args, ("seeds", "speech2vec_epochs"))
+    for name in ("epochs", "batch_size"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
     speech_vectors = _vector_files(parser, "--speech-vectors", args.speech_vectors)
     word_vectors = _vector_files(parser, "--word-vectors", args.word_vectors)
+    overrides = _pairs(parser, "--set", args.set)
+    if args.trainable_embeddings:
+        overrides["trainable_embeddings"] = "true"
 
-    from ..distribute import choose_strategy, is_chief, use_mixed_precision
+    from ..systems import get_system
+
+    try:
+        system = get_system(args.system)
+        settings = system.make_settings(overrides)
+        if args.fast:
+            settings = system.fast(settings)
+    except ValueError as error:
+        parser.exit(2, f"error: {error}\n")
+    changes = {name: getattr(args, name) for name in TRAINING_OPTIONS if getattr(args, name) is not None}
+    training = replace(system.training, **changes)
+    deviations = training_changes(system, training)
+    if args.fast:
+        deviations.append(
+            "--fast: "
+            + ", ".join(f"{k} {v}" for k, v in settings.to_dict().items() if v != system.make_settings().to_dict()[k])
+        )
+    if args.mixed_precision:
+        deviations.append("--mixed-precision: float16 compute")
+
+    from ..distribute import choose_strategy, is_chief, replicas, use_mixed_precision
 
     try:
         # Before anything else runs in TensorFlow: MultiWorkerMirroredStrategy requires it.
@@ -159,207 +230,86 @@ def main(argv=None):
         parser.exit(2, f"error: {error}\n")
 
     from ..features.bundle import BundleError, read_bundle
+    from ..protocols import ProtocolError
 
     try:
         bundle = read_bundle(args.features)
     except BundleError as error:
         parser.exit(2, f"error: {error}\n")
-    sessions = bundle.meta["session"].to_numpy()
-    if any(str(s) == "" for s in sessions):
-        parser.exit(2, "error: this bundle's corpus has no sessions; the paper and loso protocols need them\n")
-    sessions = sessions.astype(int)
-    if args.protocol == "paper" and 5 not in set(sessions):
-        parser.exit(2, "error: the paper protocol tests on session 5, which this bundle does not have\n")
+    command = shlex.join(["python", "classification.py", *(argv if argv is not None else sys.argv[1:])])
     if args.experiment:
-        return experiment(args, argv, bundle, speech_vectors, word_vectors, strategy)
-    if args.model != "acoustic" and not (bundle.path / "embedding_matrix.npy").is_file():
-        parser.exit(2, f"error: {bundle.path} has no word vectors for the {args.model} model\n")
+        from .experiment import experiment
 
-    from ..evaluation import markdown_report, plot_confusion, plot_curves, scores, summarise, write_json
-    from ..training import arrays_needed, leave_one_session_out, paper_split, train_and_predict
+        return experiment(args, command, bundle, training, settings, speech_vectors, word_vectors, deviations, strategy)
 
-    config = make_config(args)
-    out = args.out or DEFAULT_RUNS / f"{args.model}-{args.protocol}"
+    from ..evaluation.reports import write_reports
+    from ..runner import run_protocol
+
+    out = args.out or DEFAULT_RUNS / f"{system.name}-{args.protocol}"
     if not is_chief():
         # Every worker of a cluster runs this command; only the chief writes the run folder.
         import tempfile
 
         out = Path(tempfile.mkdtemp(prefix="ser_keras_worker_"))
     out.mkdir(parents=True, exist_ok=True)
-    # Only what the model reads: a 300-d IEMOCAP bundle's speech_embeddings alone is 850 MB.
-    arrays = {name: np.asarray(bundle.array(name)) for name in arrays_needed(args.model, args.trainable_embeddings)}
-    labels, classes = arrays["labels"], bundle.classes
-    folds = [(5, *paper_split(sessions))] if args.protocol == "paper" else leave_one_session_out(sessions)
     seeds = list(range(args.seed, args.seed + args.seeds))
-    started = time.perf_counter()
-    rows, histories, pooled_true, pooled_pred, saved = [], [], [], [], False
-    predictions = []
     try:
-        for seed in seeds:
-            for test_session, train, test in folds:
-                print(
-                    f"\n{args.model} model, seed {seed}, test session {test_session}: "
-                    f"{len(train)} training and {len(test)} test utterances",
-                    flush=True,
-                )
-                run_started = time.perf_counter()
-                result = train_and_predict(
-                    arrays,
-                    labels,
-                    train,
-                    test,
-                    args.model,
-                    len(classes),
-                    config,
-                    seed,
-                    args.trainable_embeddings,
-                    args.verbose,
-                    pipeline=args.pipeline,
-                    strategy=strategy,
-                )
-                predicted = result["probabilities"].argmax(axis=1)
-                fold_scores = scores(labels[test], predicted, classes)
-                rows.append(
-                    {
-                        "name": f"seed {seed}, test session {test_session}",
-                        "seed": seed,
-                        "test_session": test_session,
-                        "seconds": round(time.perf_counter() - run_started, 1),
-                        **fold_scores,
-                    }
-                )
-                for row, probabilities in zip(test, result["probabilities"]):
-                    predictions.append(
-                        {
-                            "seed": seed,
-                            "test_session": test_session,
-                            "id": bundle.meta["id"][row],
-                            "label": classes[labels[row]],
-                            "predicted": classes[probabilities.argmax()],
-                            **{f"p_{name}": float(p) for name, p in zip(classes, probabilities)},
-                        }
-                    )
-                histories.append(result["history"])
-                pooled_true.append(labels[test])
-                pooled_pred.append(predicted)
-                print(f"UA {fold_scores['ua']:.1%}  WA {fold_scores['wa']:.1%}", flush=True)
-                if test_session == 5 and not saved:
-                    # The model trained on sessions 1-4 (first seed) is the one kept for prediction.
-                    result["model"].save(out / "model.keras")
-                    saved = True
+        run = run_protocol(
+            system,
+            bundle,
+            args.protocol,
+            seeds,
+            settings,
+            training,
+            args.task,
+            out,
+            args.verbose,
+            args.pipeline,
+            strategy,
+            log=lambda line: print(line, flush=True),
+        )
+    except (BundleError, ProtocolError, ValueError) as error:
+        parser.exit(2, f"error: {error}\n")
     except KeyboardInterrupt:
-        parser.exit(130, "interrupted: no report written (finished runs are lost)\n")
-
-    if args.model != "acoustic":
-        np.save(out / "embedding_matrix.npy", arrays["embedding_matrix"])
-        (out / "vocab.txt").write_text("\n".join(bundle.vocabulary) + "\n", encoding="utf-8")
-    pooled = scores(np.concatenate(pooled_true), np.concatenate(pooled_pred), classes)
-    deviations = config_deviations(args)
-    report = {
-        "model": args.model,
-        "protocol": args.protocol,
-        "features": str(bundle.path),
-        "classes": classes,
-        "seeds": seeds,
-        "trainable_embeddings": args.trainable_embeddings,
-        "embeddings": bundle.manifest.get("embeddings"),
-        "corpus": bundle.manifest.get("corpus"),
-        "config": config.to_dict(),
-        "deviations": deviations,
+        parser.exit(130, f"\ninterrupted: finished folds are kept in {out}/folds and reused by the same command\n")
+    extra = {
         "pipeline": args.pipeline,
         "strategy": {"name": args.strategy, "replicas": replicas(strategy)},
         "mixed_precision": args.mixed_precision,
-        "rows": rows,
-        "histories": histories,
-        "ua": summarise([row["ua"] for row in rows]),
-        "wa": summarise([row["wa"] for row in rows]),
-        "pooled": pooled,
-        "seconds": round(time.perf_counter() - started, 1),
-        "command": shlex.join(["python", "classification.py", *(argv if argv is not None else sys.argv[1:])]),
-        "model_file": "model.keras" if saved else None,
     }
-    write_json(out / "report.json", report)
-    import pandas as pd
-
-    pd.DataFrame(predictions).to_csv(out / "predictions.csv", index=False)
-    write_json(
-        out / "run.json",
-        {key: report[key] for key in ("model", "classes", "trainable_embeddings", "embeddings", "features")},
-    )
-    (out / "report.md").write_text(markdown_report(report))
-    title = f"{args.model} model, {args.protocol} protocol"
-    plot_confusion(pooled["confusion"], classes, out / "confusion.png", title=title)
-    plot_curves(histories, out / "curves.png", title=title)
-    shutil.copy(bundle.path / "manifest.json", out / "features_manifest.json")
-
+    report = write_reports(run, bundle, out, command, deviations, extra)
     print()
-    print(f"{'run':<28} {'UA':>7} {'WA':>7}")
-    for row in rows:
-        print(f"{row['name']:<28} {row['ua']:>7.1%} {row['wa']:>7.1%}")
-    print(
-        f"{'mean +- std':<28} {report['ua']['mean']:>7.1%} {report['wa']['mean']:>7.1%}"
-        f"   (+- {report['ua']['std']:.1%}, {report['wa']['std']:.1%})"
-    )
-    print(
-        f"\nwrote {out}/: report.md, report.json, predictions.csv, confusion.png, curves.png"
-        + (", model.keras" if saved else "")
-        + f"  ({report['seconds']:.0f} s)"
-    )
+    print(results_table(report))
+    written = "report.md, report.json, predictions.csv, " + ", ".join(f"{name}.png" for name in report["figures"])
+    if run.kept_model:
+        written += f", {run.kept_model}"
+    resumed = f"; {run.resumed} fold(s) reused from an earlier call" if run.resumed else ""
+    print(f"\nwrote {out}/: {written}  ({report['seconds']:.0f} s{resumed})")
     return 0
 
 
-def experiment(args, argv, bundle, speech_vectors, word_vectors, strategy=None):
-    """``--experiment``: the paper's tables on the paper split, written to results.md."""
-    from ..evaluation import write_json
-    from ..experiments import results_markdown, run_experiment
+def results_table(report):
+    """The per-fold rows and their mean, as printed at the end of a run."""
+    headline = report["headline"]
 
-    config = make_config(args)
-    out = args.out or DEFAULT_RUNS / f"experiments-{bundle.manifest.get('corpus', {}).get('kind', 'bundle')}"
-    seeds = list(range(args.seed, args.seed + args.seeds))
-    command = shlex.join(["python", "classification.py", *(argv if argv is not None else sys.argv[1:])])
-    started = time.perf_counter()
-    try:
-        outcome = run_experiment(
-            bundle,
-            args.experiment,
-            out,
-            seeds,
-            config,
-            speech_vectors,
-            word_vectors,
-            args.speech2vec_epochs,
-            verbose=args.verbose if args.verbose != 1 else 0,
-            pipeline=args.pipeline,
-            strategy=strategy,
-        )
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"\ninterrupted: finished runs are kept in {out}/runs and reused on the next call", file=sys.stderr)
-        return 130
-    markdown = results_markdown(
-        args.experiment, outcome, bundle, seeds, config, command, args.speech2vec_epochs, config_deviations(args)
+    def cell(metric, value):
+        return f"{value:>7.1%}" if metric in ("ua", "wa") else f"{value:>7.3f}"
+
+    width = max(28, *(len(row["name"]) + 2 for row in report["rows"]))
+    lines = [
+        f"{'run':<{width}} " + " ".join(f"{metric.upper() if len(metric) == 2 else metric:>7}" for metric in headline)
+    ]
+    for row in report["rows"]:
+        lines.append(f"{row['name']:<{width}} " + " ".join(cell(m, row[m]) for m in headline))
+    summary = report["summary"]
+    lines.append(
+        f"{'mean +- std':<{width}} "
+        + " ".join(cell(m, summary[m]["mean"]) for m in headline)
+        + "   (+- "
+        + ", ".join(cell(m, summary[m]["std"]).strip() for m in headline)
+        + ")"
     )
-    (out / "results.md").write_text(markdown)
-    write_json(
-        out / "results.json",
-        {
-            "experiment": args.experiment,
-            "command": command,
-            "seeds": seeds,
-            "config": config.to_dict(),
-            "sources": outcome["sources"],
-            "results": outcome["results"],
-            "rows": [
-                {"table": r.table, "system": r.system, "paper_ua": r.paper_ua, "key": r.key} for r in outcome["rows"]
-            ],
-        },
-    )
-    print()
-    print(markdown)
-    print(f"wrote {out}/results.md and results.json ({time.perf_counter() - started:.0f} s)")
-    return 0
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -49,13 +49,27 @@ ALL_LABELS = {
     "xxx": "undecided",
 }
 LABEL_SETS = {"paper": PAPER_LABELS, "all": ALL_LABELS}
+# The names annotators write on the C-E lines of EmoEvaluation, as label codes.
+ANNOTATOR_CODES = {
+    "neutral state": "neu",
+    "neutral": "neu",
+    "happiness": "hap",
+    "excited": "exc",
+    "anger": "ang",
+    "sadness": "sad",
+    "frustration": "fru",
+    "fear": "fea",
+    "surprise": "sur",
+    "disgust": "dis",
+    "other": "oth",
+}
 
 TURN_PATTERN = re.compile(r"^Ses0([1-5])[FM]_(?:impro|script)\d\d[ab]?(?:_\d[ab]?)?_([FM])\d{3}$")
 _EVALUATION_LINE = re.compile(r"^\[\s*(\d+(?:\.\d*)?)\s*-\s*(\d+(?:\.\d*)?)\s*\]\s+(\S+)\s+(\S+)\s+\[([^\]]*)\]")
 _ANNOTATOR_LINE = re.compile(r"^C-[^:]+:\s*(.*?)\s*(?:\(.*\))?\s*$")
 _TRANSCRIPT_LINE = re.compile(r"^(\S+)\s+\[(\d+(?:\.\d*)?)-(\d+(?:\.\d*)?)\]:\s?(.*)$")
 _PRONUNCIATION_VARIANT = re.compile(r"\(\d+\)$")
-FRAME_SECONDS = 0.01  # .wdseg frames are 10 ms
+ALIGNMENT_FRAME_SECONDS = 0.01  # .wdseg frames are 10 ms
 
 
 @dataclass
@@ -257,11 +271,35 @@ def read_wdseg(path) -> tuple[WordSegment, ...]:
         words.append(
             WordSegment(
                 word=token.lower(),
-                start=round(start_frame * FRAME_SECONDS, 6),
-                end=round((end_frame + 1) * FRAME_SECONDS, 6),
+                start=round(start_frame * ALIGNMENT_FRAME_SECONDS, 6),
+                end=round((end_frame + 1) * ALIGNMENT_FRAME_SECONDS, 6),
             )
         )
     return tuple(words)
+
+
+def annotator_votes(annotators, label_map) -> tuple[str, ...]:
+    """The annotators' choices as class names of a label set.
+
+    Parameters
+    ----------
+    annotators : sequence of str
+        One entry per annotator, choices separated by ``;`` (``"Neutral state;Frustration"``).
+    label_map : dict
+        Label code -> class name (:data:`PAPER_LABELS` or :data:`ALL_LABELS`).
+
+    Returns
+    -------
+    tuple of str
+        One class name per annotator and choice kept, e.g. ``("neutral", "neutral")``.
+    """
+    votes = []
+    for annotator in annotators:
+        for name in annotator.split(";"):
+            code = ANNOTATOR_CODES.get(name.strip().lower())
+            if code in label_map:
+                votes.append(label_map[code])
+    return tuple(votes)
 
 
 def speaker_of(turn: str) -> str:
@@ -358,6 +396,9 @@ def _read_dialog(session, session_dir, evaluation_file, label_map, corpus):
                     dominance=dominance,
                     annotator_labels=turn["annotators"],
                     source_label=turn["code"],
+                    votes=annotator_votes(turn["annotators"], label_map),
+                    dialogue=dialog,
+                    start=turn["start"],
                 ),
             )
         )
@@ -374,32 +415,3 @@ def _parse_vad(text: str):
 
 def _is_silence(token: str) -> bool:
     return (token.startswith("<") and token.endswith(">")) or (token.startswith("++") and token.endswith("++"))
-
-
-def main(argv=None):
-    """Command line: read an IEMOCAP tree and print its counts beside the paper's."""
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m ser_keras.corpora",
-        description="Read an IEMOCAP tree and print the utterances per class, what was left out and why.",
-    )
-    parser.add_argument("root", help="the IEMOCAP_full_release folder (or any tree in its layout)")
-    parser.add_argument(
-        "--labels",
-        choices=sorted(LABEL_SETS),
-        default="paper",
-        help="paper: angry, excited (+happy), neutral, sad (default); all: every label",
-    )
-    args = parser.parse_args(argv)
-    try:
-        corpus = read_iemocap(args.root, labels=args.labels)
-    except CorpusError as error:
-        parser.exit(2, f"error: {error}\n")
-    expected = PAPER_CLASS_COUNTS if args.labels == "paper" else None
-    print(count_report(corpus, expected=expected))
-    sessions = Counter(u.session for u in corpus.utterances)
-    print("per session: " + ", ".join(f"{k}: {n}" for k, n in sorted(sessions.items())))
-    for note, n in sorted(corpus.notes.items()):
-        print(f"note: {note} ({n})")
-    return 0

@@ -1,9 +1,10 @@
 """Read any corpus described by a CSV manifest into :class:`Utterance` records.
 
 The CSV has a header and the columns ``path, transcript, label, speaker``, and
-optionally ``session`` (an integer) and ``id`` (default: the file name without
-extension). Relative paths resolve against the CSV's folder, so a corpus and its
-manifest can move together::
+optionally ``session`` (an integer), ``id`` (default: the file name without
+extension) and ``valence``, ``arousal``, ``dominance`` (numbers; empty when unrated).
+Relative paths resolve against the CSV's folder, so a corpus and its manifest can
+move together::
 
     path,transcript,label,speaker,session
     wav/happy_01.wav,what a lovely day,excited,spk1,1
@@ -17,6 +18,8 @@ from pathlib import Path
 import soundfile
 
 from .utterance import CorpusError, Utterance
+
+DIMENSION_COLUMNS = ("valence", "arousal", "dominance")
 
 REQUIRED_COLUMNS = ("path", "transcript", "label", "speaker")
 OPTIONAL_COLUMNS = ("session", "id")
@@ -74,6 +77,12 @@ def read_manifest(csv_path) -> list[Utterance]:
                 session = int(row["session"])
             except ValueError:
                 raise CorpusError(f"{where}: session must be an integer, got {row['session']!r}") from None
+        dimensions = {}
+        for name in DIMENSION_COLUMNS:
+            try:
+                dimensions[name] = float(row[name]) if row.get(name) else None
+            except ValueError:
+                raise CorpusError(f"{where}: {name} must be a number, got {row[name]!r}") from None
         utterance_id = row.get("id") or wav_path.stem
         if utterance_id in seen:
             raise CorpusError(f"{where}: id {utterance_id!r} already used on line {seen[utterance_id]}")
@@ -87,6 +96,7 @@ def read_manifest(csv_path) -> list[Utterance]:
                 session=session,
                 speaker=row["speaker"],
                 duration=_duration(wav_path),
+                **dimensions,
             )
         )
     if not utterances:

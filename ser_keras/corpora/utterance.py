@@ -53,6 +53,14 @@ class Utterance:
         Per-annotator categorical labels, e.g. ``("Neutral", "Frustration")``.
     source_label : str or None
         The corpus's own code before any merging, e.g. ``"hap"``.
+    votes : tuple of str
+        The annotators' categorical choices mapped to this label set's class names,
+        one entry per annotator and class chosen; choices outside the label set
+        are dropped (soft targets for MATE-style training).
+    dialogue : str or None
+        The conversation the utterance belongs to (IEMOCAP: the dialog file name).
+    start : float or None
+        Seconds from the start of the dialogue (turn order within it).
     """
 
     id: str
@@ -68,6 +76,9 @@ class Utterance:
     dominance: float | None = None
     annotator_labels: tuple[str, ...] = field(default=())
     source_label: str | None = None
+    votes: tuple[str, ...] = field(default=())
+    dialogue: str | None = None
+    start: float | None = None
 
 
 def class_counts(utterances, classes=None) -> dict[str, int]:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .audio import SAMPLE_RATE
 
-WINDOW_SECONDS = 0.1
+FRAME_SECONDS = 0.1  # section 2.1: 100 ms windows, no overlap (window = hop)
 FEATURE_NAMES = (
     ["zcr", "energy", "energy_entropy", "spectral_centroid", "spectral_spread", "spectral_entropy"]
     + ["spectral_flux", "spectral_rolloff"]
@@ -90,7 +90,7 @@ def extract_reference(signal, sample_rate=SAMPLE_RATE):
     # Only ShortTermFeatures: pyAudioAnalysis' audioBasicIO needs packages this project does not use.
     from pyAudioAnalysis import ShortTermFeatures
 
-    window = int(WINDOW_SECONDS * sample_rate)
+    window = int(FRAME_SECONDS * sample_rate)
     signal = np.asarray(signal, dtype=np.float64)
     if signal.size < window:
         return np.zeros((0, N_FEATURES))
@@ -122,7 +122,7 @@ def extract_vectorised(signal, sample_rate=SAMPLE_RATE):
     from scipy.fft import dct, rfft
 
     eps = np.finfo(np.float64).eps
-    window = int(WINDOW_SECONDS * sample_rate)
+    window = int(FRAME_SECONDS * sample_rate)
     signal = np.asarray(signal, dtype=np.float64)
     n_frames = len(signal) // window
     if n_frames == 0:

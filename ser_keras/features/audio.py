@@ -9,7 +9,7 @@ import numpy as np
 import soundfile
 
 SAMPLE_RATE = 16000  # the paper's rate (section 4.1)
-FRAME_SECONDS = 0.1  # one acoustic frame; shorter audio has no frame at all
+MIN_SECONDS = 0.1  # one acoustic frame (features.acoustic.FRAME_SECONDS): shorter audio has none
 
 
 class AudioError(ValueError):
@@ -59,7 +59,7 @@ def load_audio(path, sample_rate=SAMPLE_RATE):
         import librosa
 
         signal = librosa.resample(signal, orig_sr=rate, target_sr=sample_rate)
-    if signal.size < int(FRAME_SECONDS * sample_rate):
+    if signal.size < int(MIN_SECONDS * sample_rate):
         raise AudioError(path, "shorter than one 100 ms frame")
     return signal.astype(np.float32)
 

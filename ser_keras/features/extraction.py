@@ -12,9 +12,9 @@ from importlib import metadata
 import numpy as np
 
 from .. import __version__
-from .acoustic import FEATURE_NAMES, MAX_FRAMES, N_FEATURES, WINDOW_SECONDS, extract, pad_or_cut
+from .acoustic import FEATURE_NAMES, FRAME_SECONDS, MAX_FRAMES, N_FEATURES, extract, pad_or_cut
 from .audio import SAMPLE_RATE, AudioError, load_audio
-from .bundle import write_bundle
+from .bundle import BASE_SETS, describe_arrays, write_bundle
 from .embeddings import embedding_matrix, find, load_vectors, lookup, train_word2vec
 from .text import MAX_WORDS, UNKNOWN_ID, build_vocabulary, encode, tokenize
 
@@ -177,6 +177,8 @@ def extract_bundle(
             "id": [u.id for u in kept],
             "session": [u.session if u.session is not None else "" for u in kept],
             "speaker": [u.speaker for u in kept],
+            "dialogue": [u.dialogue or "" for u in kept],
+            "start": [u.start if u.start is not None else "" for u in kept],
             "label": [u.label for u in kept],
             "transcript": [u.transcript for u in kept],
             "duration": np.round(acoustic["seconds"], 4),
@@ -189,7 +191,7 @@ def extract_bundle(
     total_words = int(word_counts.sum())
     audio_seconds = float(acoustic["seconds"].sum())
     manifest = {
-        "format": 1,
+        "format": 2,
         "created_by": f"ser_keras {__version__}",
         "corpus": corpus_info or {},
         "classes": classes,
@@ -198,8 +200,8 @@ def extract_bundle(
         "acoustic": {
             "backend": backend,
             "sample_rate": SAMPLE_RATE,
-            "window_seconds": WINDOW_SECONDS,
-            "step_seconds": WINDOW_SECONDS,
+            "window_seconds": FRAME_SECONDS,
+            "step_seconds": FRAME_SECONDS,
             "max_frames": max_frames,
             "feature_names": list(FEATURE_NAMES),
             "utterances_cut": int((acoustic["cut"] > 0).sum()),
@@ -231,6 +233,7 @@ def extract_bundle(
         "tokens": tokens,
         "embedding_matrix": matrix,
         "labels": labels,
+        **targets(kept, classes),
     }
     if speech_embeddings is None:
         source["mode"] = "lookup"
@@ -238,9 +241,44 @@ def extract_bundle(
         arrays["speech_embeddings"], record = speech_embeddings(kept, max_words)
         source["mode"] = "acoustic"
         source["speech_embeddings"] = record
+    manifest["feature_sets"] = {
+        name: {"arrays": describe_arrays({a: arrays[a] for a in names}), "settings": settings}
+        for name, names, settings in (
+            ("acoustic", BASE_SETS["acoustic"], manifest["acoustic"]),
+            ("words", BASE_SETS["words"], {**manifest["words"], "embeddings": source}),
+        )
+    }
     manifest["seconds"] = round(time.perf_counter() - started, 2)
     write_bundle(out, arrays, vocabulary, meta, manifest)
     return manifest
+
+
+def targets(utterances, classes):
+    """The dimensional ratings and annotator votes of utterances, as bundle target arrays.
+
+    Parameters
+    ----------
+    utterances : sequence of Utterance, length N
+    classes : list of str, length C
+
+    Returns
+    -------
+    dict
+        ``dimensions`` float32 (N, 3): valence, arousal, dominance as the corpus rates
+        them, NaN where it does not; ``votes`` float32 (N, C): how many annotators chose
+        each class (all zero where the corpus records no annotators).
+    """
+    dimensions = np.array(
+        [[np.nan if value is None else value for value in (u.valence, u.arousal, u.dominance)] for u in utterances],
+        dtype=np.float32,
+    ).reshape(len(utterances), 3)
+    votes = np.zeros((len(utterances), len(classes)), dtype=np.float32)
+    index = {name: i for i, name in enumerate(classes)}
+    for row, utterance in enumerate(utterances):
+        for name in utterance.votes:
+            if name in index:
+                votes[row, index[name]] += 1
+    return {"dimensions": dimensions, "votes": votes}
 
 
 def summary(manifest):

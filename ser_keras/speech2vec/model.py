@@ -282,17 +282,11 @@ def save_speech2vec(directory, result, settings):
     dict of str -> np.ndarray
         The word vectors written.
     """
-    import shutil
+    from ..io import atomic_folder
 
     directory = Path(directory)
     check_output(directory)
-    # Written to a hidden sibling and renamed into place: an interrupted save leaves no half model.
-    partial = directory.with_name(f".{directory.name}.partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
     vectors = word_vectors(result["encoder"], result["segments"], result["frames"])
-    write_vectors(partial / VECTORS_FILE, vectors)
-    result["encoder"].save(partial / ENCODER_FILE)
     record = dict(settings)
     record.update(
         segments=len(result["segments"]),
@@ -302,10 +296,11 @@ def save_speech2vec(directory, result, settings):
         mfcc_mean=[float(v) for v in result["mean"]],
         mfcc_std=[float(v) for v in result["std"]],
     )
-    (partial / SETTINGS_FILE).write_text(json.dumps(record, indent=2) + "\n")
-    if directory.exists():
-        shutil.rmtree(directory)
-    partial.rename(directory)
+    # An interrupted save leaves no half model.
+    with atomic_folder(directory) as partial:
+        write_vectors(partial / VECTORS_FILE, vectors)
+        result["encoder"].save(partial / ENCODER_FILE)
+        (partial / SETTINGS_FILE).write_text(json.dumps(record, indent=2) + "\n")
     return vectors
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 N_MFCC = 13
-HOP_SECONDS = 0.010
-WINDOW_SECONDS = 0.025
+MFCC_HOP_SECONDS = 0.010
+MFCC_WINDOW_SECONDS = 0.025
 CONTEXT_WINDOW = 3
 MAX_SEGMENT_FRAMES = 100  # 1 s: longer words are cut (rare; keeps batches small)
 
@@ -117,8 +117,8 @@ def utterance_mfcc(signal, sample_rate=16000):
     """
     import librosa
 
-    hop = int(round(HOP_SECONDS * sample_rate))
-    window = int(round(WINDOW_SECONDS * sample_rate))
+    hop = int(round(MFCC_HOP_SECONDS * sample_rate))
+    window = int(round(MFCC_WINDOW_SECONDS * sample_rate))
     mfcc = librosa.feature.mfcc(
         y=np.asarray(signal, dtype=np.float32),
         sr=sample_rate,
@@ -138,8 +138,8 @@ def segment_frames(mfcc, start, end):
     np.ndarray, shape (n, 13)
         At least one frame.
     """
-    first = int(np.floor(start / HOP_SECONDS))
-    last = max(int(np.ceil(end / HOP_SECONDS)), first + 1)
+    first = int(np.floor(start / MFCC_HOP_SECONDS))
+    last = max(int(np.ceil(end / MFCC_HOP_SECONDS)), first + 1)
     return mfcc[first : min(last, len(mfcc))] if first < len(mfcc) else mfcc[-1:]
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 
-from ser_keras.baselines import BaselineResult, acoustic_statistics, meets_teaching_bar, run_baselines
 from ser_keras.corpora import read_iemocap
+from ser_keras.corpora.demo_check import BaselineResult, acoustic_statistics, meets_teaching_bar, run_baselines
 from ser_keras.features.acoustic import FEATURE_NAMES, extract_reference
 from ser_keras.features.audio import load_audio
 

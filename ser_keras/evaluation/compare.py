@@ -1,0 +1,78 @@
+"""Runs of different systems and tasks side by side in one table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+class RunError(ValueError):
+    """A folder that holds no report of a finished run."""
+
+
+def read_report(run_dir):
+    """The ``report.json`` of a run folder (dict)."""
+    path = Path(run_dir) / "report.json"
+    if not path.is_file():
+        raise RunError(f"no report.json in {run_dir}: not a finished run of classification.py")
+    return json.loads(path.read_text())
+
+
+def _corpus(report):
+    corpus = report.get("corpus") or {}
+    return f"{corpus.get('kind', '?')} ({len(report['classes'])} classes)"
+
+
+def comparison_table(run_dirs):
+    """A Markdown table of runs: system, task scores, corpus, protocol, seeds and minutes per fold.
+
+    Rows whose corpus, protocol or seeds differ from the first run's are flagged with
+    ``*`` and a note under the table: their numbers are not comparable as they stand.
+
+    Parameters
+    ----------
+    run_dirs : sequence of path
+
+    Returns
+    -------
+    str
+    """
+    reports = [read_report(run_dir) for run_dir in run_dirs]
+    metrics = list(dict.fromkeys(metric for report in reports for metric in report["headline"]))
+    lines = [
+        "| system | tasks | corpus | protocol | seeds | " + " | ".join(metrics) + " | minutes per fold |",
+        "|---|---|---|---|---|" + "---:|" * len(metrics) + "---:|",
+    ]
+    reference = reports[0]
+    differing = False
+    for report in reports:
+        same = (
+            _corpus(report) == _corpus(reference)
+            and report["features"] == reference["features"]
+            and report["protocol"] == reference["protocol"]
+            and report["seeds"] == reference["seeds"]
+        )
+        differing |= not same
+        cells = []
+        for metric in metrics:
+            if metric not in report["summary"]:
+                cells.append("-")
+                continue
+            summary = report["summary"][metric]
+            if metric in ("ua", "wa"):
+                cells.append(f"{summary['mean']:.1%} +- {summary['std']:.1%}")
+            else:
+                cells.append(f"{summary['mean']:.3f} +- {summary['std']:.3f}")
+        minutes = report["seconds"] / max(len(report["rows"]), 1) / 60
+        seeds = ",".join(map(str, report["seeds"]))
+        lines.append(
+            f"| {report['system']['name']}{'' if same else ' *'} | {', '.join(report['tasks'])} | {_corpus(report)} | "
+            f"{report['protocol']} | {seeds} | " + " | ".join(cells) + f" | {minutes:.1f} |"
+        )
+    if differing:
+        lines += [
+            "",
+            f"\\* not run on the same bundle, protocol and seeds as the first row ({reference['features']}, "
+            f"{reference['protocol']}, seeds {','.join(map(str, reference['seeds']))}): not comparable as is.",
+        ]
+    return "\n".join(lines)

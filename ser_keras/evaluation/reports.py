@@ -1,0 +1,233 @@
+"""What a run leaves for people to read: report.json, report.md, predictions.csv and figures."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+
+from ..io import write_json
+from .metrics import summarise
+from .plots import plot_confusion, plot_curves, plot_scatter
+
+
+def pooled_scores(run, bundle, arrays):
+    """Each task scored on the predictions of every fold and seed together.
+
+    Returns
+    -------
+    dict
+        Task name -> scores (as the task computes them).
+    """
+    rows = bundle_rows(bundle, [identifier for fold in run.folds for identifier in fold.test_ids])
+    pooled = {}
+    for task in run.tasks:
+        predictions = {
+            name: np.concatenate([fold.predictions[task.name][name] for fold in run.folds])
+            for name in run.folds[0].predictions[task.name]
+        }
+        pooled[task.name] = task.score(arrays[task.target][rows], arrays["labels"][rows], predictions, bundle.classes)
+    return pooled
+
+
+def build_report(run, bundle, arrays, command, deviations=(), extra=None):
+    """The report of a run as a JSON-serialisable dict.
+
+    Parameters
+    ----------
+    run : ser_keras.runner.Run
+    bundle : Bundle
+    arrays : dict
+        At least ``labels`` and each task's target array.
+    command : str
+    deviations : sequence of str
+        What this run changes from the system's defaults, in words.
+    extra : dict, optional
+        Further fields (pipeline, strategy ...).
+    """
+    headline = [metric for task in run.tasks for metric in task.headline]
+    rows = []
+    for fold in run.folds:
+        flat = {}
+        for task in run.tasks:
+            flat.update({metric: fold.scores[task.name][metric] for metric in task.headline})
+        rows.append(
+            {
+                "name": f"seed {fold.seed}, {fold.fold}",
+                "seed": fold.seed,
+                "fold": fold.fold,
+                "train": fold.train,
+                "test": len(fold.test_ids),
+                "seconds": fold.seconds,
+                **flat,
+                "scores": fold.scores,
+            }
+        )
+    corpus = bundle.manifest.get("corpus", {})
+    return {
+        **run.describe(),
+        "features": str(bundle.path),
+        "corpus": corpus,
+        "embeddings": bundle.manifest.get("embeddings"),
+        "classes": bundle.classes,
+        "deviations": list(run.system.deviations) + list(deviations),
+        "selection": _selection_note(run.training),
+        **(extra or {}),
+        "headline": headline,
+        "rows": rows,
+        "summary": {metric: summarise([row[metric] for row in rows]) for metric in headline},
+        "pooled": pooled_scores(run, bundle, arrays),
+        "histories": [fold.history for fold in run.folds],
+        "resumed_folds": run.resumed,
+        "seconds": run.seconds,
+        "command": command,
+        "model_file": run.kept_model,
+    }
+
+
+def _selection_note(training):
+    if training.selection == "fixed":
+        return (
+            f"{training.epochs} epochs, the last model kept; nothing selected "
+            "(the test rows are evaluated after each epoch for the curves only)"
+        )
+    return (
+        f"at most {training.epochs} epochs, early stopping on the validation loss (patience {training.patience}, "
+        f"best weights restored); validation: {training.validation_fraction:.0%} of the training speakers"
+    )
+
+
+def _percent(metric, value):
+    return f"{value:.1%}" if metric in ("ua", "wa") else f"{value:.3f}"
+
+
+def markdown_report(report):
+    """A readable report.md from :func:`build_report`'s dict."""
+    system = report["system"]
+    training = report["training"]
+    lines = [f"# {system['name']}, {report['protocol']} protocol", "", f"{system['summary']}. {system['paper']}.", ""]
+    lines.append(
+        f"Bundle: `{report['features']}`; classes: {', '.join(report['classes'])}; "
+        f"tasks: {', '.join(report['tasks'])}; "
+        f"seeds: {', '.join(map(str, report['seeds']))}; {training['optimizer']} {training['learning_rate']}, "
+        f"batch size {training['batch_size']}; {report['selection']}."
+    )
+    if report.get("deviations"):
+        lines += ["", "Deviations from the paper: " + "; ".join(report["deviations"]) + "."]
+    headline = report["headline"]
+    lines += ["", "| | " + " | ".join(headline) + " |", "|---|" + "---:|" * len(headline)]
+    for row in report["rows"]:
+        lines.append(f"| {row['name']} | " + " | ".join(_percent(m, row[m]) for m in headline) + " |")
+    summary = report["summary"]
+    lines.append(
+        "| **mean +- std** | "
+        + " | ".join(f"**{_percent(m, summary[m]['mean'])} +- {_percent(m, summary[m]['std'])}**" for m in headline)
+        + " |"
+    )
+    for task, scores in report["pooled"].items():
+        lines += ["", f"Pooled over every run, {task} task:", ""]
+        if "per_class" in scores:
+            lines += ["| class | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
+            for name, values in scores["per_class"].items():
+                lines.append(
+                    f"| {name} | {values['precision']:.1%} | {values['recall']:.1%} | {values['f1']:.1%} | "
+                    f"{values['support']} |"
+                )
+            lines += [
+                "",
+                "Confusion matrix (counts, rows true, columns predicted):",
+                "",
+                "| | " + " | ".join(report["classes"]) + " |",
+                "|---|" + "---:|" * len(report["classes"]),
+            ]
+            for name, row in zip(report["classes"], scores["confusion"]):
+                lines.append(f"| {name} | " + " | ".join(str(v) for v in row) + " |")
+        if "per_dimension" in scores:
+            lines += ["| dimension | CCC | Pearson r | RMSE |", "|---|---:|---:|---:|"]
+            for name, values in scores["per_dimension"].items():
+                lines.append(f"| {name} | {values['ccc']:.3f} | {values['pearson']:.3f} | {values['rmse']:.3f} |")
+        if "f1_at_1" in scores:
+            lines.append(
+                f"Precision@1 {scores['precision_at_1']:.3f}, recall@1 {scores['recall_at_1']:.3f}, "
+                f"F1@1 {scores['f1_at_1']:.3f}"
+            )
+    lines.append("")
+    lines += [f"![{name}]({name}.png)" for name in report.get("figures", [])]
+    lines += ["", f"Command: `{report['command']}`", f"Wall time: {report['seconds']:.0f} s", ""]
+    return "\n".join(lines)
+
+
+def write_reports(run, bundle, out, command, deviations=(), extra=None):
+    """Write report.json, report.md, predictions.csv, run.json and the figures of a run into ``out``.
+
+    Returns
+    -------
+    dict
+        The report.
+    """
+    import pandas as pd
+
+    arrays = {name: np.asarray(bundle.array(name)) for name in ["labels"] + [task.target for task in run.tasks]}
+    report = build_report(run, bundle, arrays, command, deviations, extra)
+    title = f"{run.system.name}, {run.protocol} protocol"
+    figures = []
+    for task, scores in report["pooled"].items():
+        if "confusion" in scores:
+            plot_confusion(scores["confusion"], bundle.classes, out / "confusion.png", title=title)
+            figures.append("confusion")
+        if "per_dimension" in scores:
+            truth, predicted = _pooled_dimensions(run, bundle, arrays)
+            plot_scatter(truth, predicted, list(scores["per_dimension"]), out / "scatter.png", title=title)
+            figures.append("scatter")
+    validation_label = "test" if run.training.selection == "fixed" else "validation"
+    if plot_curves(report["histories"], out / "curves.png", title=title, validation_label=validation_label):
+        figures.append("curves")
+    report["figures"] = figures
+    write_json(out / "report.json", report)
+    (out / "report.md").write_text(markdown_report(report))
+    pd.DataFrame(prediction_rows(run, bundle, arrays)).to_csv(out / "predictions.csv", index=False)
+    write_json(
+        out / "run.json",
+        {
+            **run.describe(),
+            "classes": bundle.classes,
+            "features": str(bundle.path),
+            "feature_sets": {name: bundle.feature_sets[name] for name in run.system.reads},
+            "embeddings": bundle.manifest.get("embeddings"),
+            "model_file": run.kept_model,
+        },
+    )
+    shutil.copy(bundle.path / "manifest.json", out / "features_manifest.json")
+    if "words" in run.system.reads:
+        # Prediction turns a new transcript into the same token ids and vectors.
+        np.save(out / "embedding_matrix.npy", np.asarray(bundle.array("embedding_matrix")))
+        (out / "vocab.txt").write_text("\n".join(bundle.vocabulary) + "\n", encoding="utf-8")
+    return report
+
+
+def prediction_rows(run, bundle, arrays):
+    """One dict per test utterance per fold and seed, with each task's columns."""
+    rows = []
+    for fold in run.folds:
+        test = bundle_rows(bundle, fold.test_ids)
+        columns = {"seed": [fold.seed] * len(test), "fold": [fold.fold] * len(test), "id": fold.test_ids}
+        for task in run.tasks:
+            columns.update(
+                task.columns(
+                    arrays[task.target][test], arrays["labels"][test], fold.predictions[task.name], bundle.classes
+                )
+            )
+        rows += [dict(zip(columns, values)) for values in zip(*columns.values())]
+    return rows
+
+
+def bundle_rows(bundle, ids):
+    """Row indices of utterance ids in a bundle (np.ndarray of int)."""
+    index = {identifier: row for row, identifier in enumerate(bundle.meta["id"].astype(str))}
+    return np.array([index[identifier] for identifier in ids], dtype=np.int64)
+
+
+def _pooled_dimensions(run, bundle, arrays):
+    rows = bundle_rows(bundle, [identifier for fold in run.folds for identifier in fold.test_ids])
+    predicted = np.concatenate([fold.predictions["dimensional"]["dimensions"] for fold in run.folds])
+    return arrays["dimensions"][rows], predicted

@@ -1,0 +1,307 @@
+"""Run a system under a protocol: folds x seeds, predictions collected, finished folds kept.
+
+One mechanism serves ``classification.py``, ``--experiment`` and the notebooks: each
+finished fold is written to ``OUT/folds/seed<S>-<fold>.json`` (scores, predictions of
+every test utterance, training history) as it ends, so an interrupted run resumes
+from its finished folds, and later steps (late fusion, comparison tables) can read
+every prediction back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from .io import write_json
+from .protocols import canonical, folds, validation_split
+from .tasks import get_task
+from .training import fit_and_predict
+
+FOLDS_FOLDER = "folds"
+
+
+@dataclass
+class FoldResult:
+    """One fold of one seed: what was trained on, the test rows' predictions and scores."""
+
+    seed: int
+    fold: str
+    train: int
+    test_ids: list
+    seconds: float
+    scores: dict
+    predictions: dict
+    history: dict
+    model: object = None  # only when trained in this process
+
+    def to_json(self):
+        return {
+            "seed": self.seed,
+            "fold": self.fold,
+            "train": self.train,
+            "test_ids": self.test_ids,
+            "seconds": self.seconds,
+            "scores": self.scores,
+            "predictions": {
+                task: {k: np.asarray(v).tolist() for k, v in p.items()} for task, p in self.predictions.items()
+            },
+            "history": self.history,
+        }
+
+    @classmethod
+    def from_json(cls, record):
+        predictions = {
+            task: {k: np.asarray(v, dtype=np.float32) for k, v in p.items()}
+            for task, p in record["predictions"].items()
+        }
+        fields = {k: record[k] for k in ("seed", "fold", "train", "test_ids", "seconds", "scores", "history")}
+        return cls(predictions=predictions, **fields)
+
+
+@dataclass
+class Run:
+    """Everything one call of :func:`run_protocol` measured."""
+
+    system: object
+    settings: object
+    training: object
+    tasks: list
+    protocol: str
+    seeds: list
+    folds: list = field(default_factory=list)
+    resumed: int = 0
+    seconds: float = 0.0
+    kept_model: str | None = None
+
+    def describe(self):
+        """The run's settings as JSON (what ``run.json`` and ``report.json`` record)."""
+        return {
+            "system": self.system.describe(),
+            "settings": self.settings.to_dict(),
+            "training": self.training.to_dict(),
+            "tasks": [task.name for task in self.tasks],
+            "protocol": self.protocol,
+            "seeds": self.seeds,
+        }
+
+
+def load_arrays(bundle, system, settings, tasks, skip=()):
+    """The bundle arrays a system and its tasks read, in memory; one-line errors for what is missing.
+
+    Only what is read: a 300-d IEMOCAP bundle's ``speech_embeddings`` alone is 850 MB.
+    """
+    bundle.require_sets(system.reads)
+    names = list(system.arrays(settings)) + ["labels"] + [task.target for task in tasks]
+    return {name: np.asarray(bundle.array(name)) for name in dict.fromkeys(names) if name not in skip}
+
+
+def fingerprint(bundle, run, pipeline, trim):
+    """A short hash of what makes a fold's result: the bundle's data read, the system, its settings."""
+    identity = {
+        **run.describe(),
+        "bundle": str(Path(bundle.path).resolve()),
+        "sets": {name: bundle.feature_sets.get(name) for name in run.system.reads},
+        "utterances": len(bundle.meta),
+        "pipeline": pipeline,
+        "trim": trim,
+    }
+    identity["system"] = {key: identity["system"][key] for key in ("name", "kind", "reads")}
+    return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def run_protocol(
+    system,
+    bundle,
+    protocol="paper",
+    seeds=(0,),
+    settings=None,
+    training=None,
+    tasks=None,
+    out=None,
+    verbose=1,
+    pipeline="arrays",
+    strategy=None,
+    trim=True,
+    keep_model=True,
+    log=print,
+    arrays=None,
+):
+    """Train and test ``system`` on every fold of ``protocol`` for every seed.
+
+    Parameters
+    ----------
+    system : ser_keras.systems.System
+    bundle : ser_keras.features.bundle.Bundle
+    protocol : str
+        See :mod:`ser_keras.protocols`.
+    seeds : sequence of int
+    settings : dataclass, optional
+        The system's model settings (default: the paper's).
+    training : ser_keras.systems.Training, optional
+        Default: the system's.
+    tasks : sequence of str, optional
+        Default: the system's first task.
+    out : path, optional
+        Run folder: finished folds are saved in ``out/folds/`` and reused when the same
+        configuration runs again; the model of the first seed's last fold is saved as
+        ``out/model.keras`` (Keras) when ``keep_model``. None keeps nothing on disk.
+    verbose : int
+        Keras progress.
+    pipeline, strategy, trim
+        As :func:`ser_keras.training.fit_and_predict` takes them.
+    keep_model : bool
+    log : callable or None
+        Called with one line before each fold that trains (it starts with a newline) and
+        one after it.
+    arrays : dict of str -> np.ndarray, optional
+        Arrays to use instead of the bundle's of the same name (the paper's Table 3 swaps
+        in the token ids and vectors of another embedding source).
+
+    Returns
+    -------
+    Run
+    """
+    settings = settings if settings is not None else system.make_settings()
+    training = training if training is not None else system.training
+    tasks = [get_task(name) for name in (tasks or system.tasks[:1])]
+    unsupported = [task.name for task in tasks if task.name not in system.tasks]
+    if unsupported:
+        raise ValueError(f"system {system.name} does not predict {', '.join(unsupported)} (it predicts {system.tasks})")
+    run = Run(system, settings, training, tasks, canonical(protocol), list(seeds))
+    arrays = {**load_arrays(bundle, system, settings, tasks, skip=set(arrays or ())), **(arrays or {})}
+    classes = bundle.classes
+    usable = np.ones(len(bundle.meta), dtype=bool)
+    for task in tasks:
+        usable &= task.usable(arrays[task.target])
+    ids = bundle.meta["id"].astype(str).to_numpy()
+    speakers = bundle.meta["speaker"].astype(str).to_numpy()
+    folder = Path(out) / FOLDS_FOLDER if out is not None else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    key = fingerprint(bundle, run, pipeline, trim)
+    started = time.perf_counter()
+    # Fixed across seeds: the speaker-dependent split is drawn once, from seed 0.
+    protocol_folds = folds(run.protocol, bundle.meta, arrays["labels"])
+    for seed in run.seeds:
+        for index, fold in enumerate(protocol_folds):
+            fold = replace(fold, train=fold.train[usable[fold.train]], test=fold.test[usable[fold.test]])
+            keep = keep_model and out is not None and seed == run.seeds[0] and index == len(protocol_folds) - 1
+            saved = folder / f"seed{seed}-{fold.key}.json" if folder is not None else None
+            if saved is not None and saved.is_file():
+                record = json.loads(saved.read_text())
+                if record.get("fingerprint") == key:
+                    run.folds.append(FoldResult.from_json(record))
+                    run.resumed += 1
+                    run.kept_model = run.kept_model or (_model_file(system) if keep else None)
+                    continue
+            if log:
+                log(
+                    f"\n{system.name}, seed {seed}, {fold.name}: "
+                    f"{len(fold.train)} training and {len(fold.test)} test utterances"
+                )
+            result = _train_fold(
+                system,
+                settings,
+                training,
+                tasks,
+                classes,
+                arrays,
+                speakers,
+                fold,
+                seed,
+                verbose,
+                pipeline,
+                strategy,
+                trim,
+            )
+            result.test_ids = ids[fold.test].tolist()
+            if keep:
+                run.kept_model = _save_model(result.model, Path(out), system)
+            if saved is not None:
+                write_json(saved, {"fingerprint": key, **result.to_json()})
+            run.folds.append(result)
+            if log:
+                log("  ".join(_headline(result.scores, tasks)) + f"  ({result.seconds:.0f} s)")
+    run.seconds = round(time.perf_counter() - started, 1)
+    return run
+
+
+def _train_fold(
+    system, settings, training, tasks, classes, arrays, speakers, fold, seed, verbose, pipeline, strategy, trim
+):
+    fold_started = time.perf_counter()
+    states = {task.name: task.fit(arrays[task.target], fold.train, classes) for task in tasks}
+    all_rows = np.arange(len(speakers))
+    outputs, targets = [], {}
+    for task in tasks:
+        outputs += task.outputs(classes)
+        targets.update(task.targets(arrays[task.target], all_rows, states[task.name]))
+    validation = None
+    if training.selection == "validation":
+        _, validation = validation_split(speakers, fold.train, training.validation_fraction, seed)
+    result = fit_and_predict(
+        system,
+        settings,
+        training,
+        tasks,
+        outputs,
+        arrays,
+        targets,
+        fold.train,
+        fold.test,
+        validation,
+        seed,
+        verbose,
+        trim,
+        pipeline,
+        strategy,
+    )
+    predictions = {task.name: task.decode(result["outputs"], states[task.name]) for task in tasks}
+    labels = arrays["labels"][fold.test]
+    scores = {
+        task.name: task.score(arrays[task.target][fold.test], labels, predictions[task.name], classes) for task in tasks
+    }
+    history = {name: [float(v) for v in values] for name, values in result["history"].items()}
+    return FoldResult(
+        seed,
+        fold.name,
+        len(fold.train),
+        [],
+        round(time.perf_counter() - fold_started, 1),
+        scores,
+        predictions,
+        history,
+        result["model"],
+    )
+
+
+def _headline(scores, tasks):
+    parts = []
+    for task in tasks:
+        for metric in task.headline[:2]:
+            value = scores[task.name][metric]
+            parts.append(
+                f"{metric.upper() if len(metric) == 2 else metric} "
+                + (f"{value:.1%}" if metric in ("ua", "wa") else f"{value:.3f}")
+            )
+    return parts
+
+
+def _model_file(system):
+    return "model.keras" if system.kind == "keras" else "model.joblib"
+
+
+def _save_model(model, out, system):
+    name = _model_file(system)
+    if system.kind == "keras":
+        model.save(out / name)
+    else:
+        import joblib
+
+        joblib.dump(model, out / name)
+    return name

@@ -1,0 +1,185 @@
+"""What every system declares, and the two kinds of system: Keras models and scikit-learn estimators."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+SELECTIONS = ("fixed", "validation")
+
+
+@dataclass(frozen=True)
+class Training:
+    """How a system is trained by default; the command line may override each field.
+
+    Attributes
+    ----------
+    optimizer : {"adam", "adamw", "rmsprop", "sgd"}
+    learning_rate : float
+    batch_size : int
+    epochs : int
+        The number of epochs, or the most of them with ``selection="validation"``.
+    selection : {"fixed", "validation"}
+        ``fixed``: train ``epochs`` epochs and keep the last model; the test rows are
+        evaluated after each epoch for the curves only. ``validation``: hold out
+        ``validation_fraction`` of the training speakers (never a test speaker), stop
+        after ``patience`` epochs without a lower validation loss, keep the best weights.
+    patience : int
+    validation_fraction : float
+    weight_decay : float
+    """
+
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    batch_size: int = 32
+    epochs: int = 20
+    selection: str = "fixed"
+    patience: int = 10
+    validation_fraction: float = 0.2
+    weight_decay: float = 0.0
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class NoSettings:
+    """A system without model settings of its own."""
+
+    def to_dict(self):
+        return {}
+
+
+@dataclass(frozen=True)
+class System:
+    """One registered system.
+
+    Attributes
+    ----------
+    name : str
+        What ``classification.py --system`` takes.
+    paper : str
+        The publication and section it reproduces.
+    summary : str
+        One line: what it is.
+    reads : tuple of str
+        Feature sets of the bundle it needs (:mod:`ser_keras.features.sets`).
+    tasks : tuple of str
+        Tasks it can predict (:mod:`ser_keras.tasks`); the first is the default.
+    training : Training
+    deviations : tuple of str
+        Where this implementation departs from the paper, and why.
+    settings : type
+        Dataclass of its model settings (defaults are the paper's).
+    kind : {"keras", "sklearn"}
+    """
+
+    name: str
+    paper: str
+    summary: str
+    reads: tuple
+    tasks: tuple = ("categorical",)
+    training: Training = field(default_factory=Training)
+    deviations: tuple = ()
+    settings: type = NoSettings
+    kind: str = "keras"
+
+    def arrays(self, settings):
+        """The bundle arrays :meth:`inputs` reads (so that nothing else is loaded)."""
+        raise NotImplementedError
+
+    def inputs(self, arrays, rows, settings, trim=False):
+        """Model inputs for some rows: a dict of arrays (Keras) or one 2-D array (scikit-learn)."""
+        raise NotImplementedError
+
+    def make_settings(self, overrides=None):
+        """The system's settings with ``{field: value}`` overrides, values given as text or typed.
+
+        Raises
+        ------
+        ValueError
+            For a field the system does not have, or a value of the wrong type.
+        """
+        overrides = dict(overrides or {})
+        fields = {f.name: f for f in dataclasses.fields(self.settings)}
+        unknown = sorted(set(overrides) - set(fields))
+        if unknown:
+            known = ", ".join(sorted(fields)) or "none"
+            raise ValueError(f"system {self.name} has no setting {', '.join(unknown)} (its settings: {known})")
+        defaults = self.settings()
+        typed = {name: _parse(value, type(getattr(defaults, name)), name) for name, value in overrides.items()}
+        return dataclasses.replace(defaults, **typed)
+
+    def fast(self, settings):
+        """The ``--fast`` variant of the settings; systems without one refuse."""
+        raise ValueError(f"system {self.name} has no --fast variant")
+
+    def describe(self):
+        """What reports and ``--list`` say of the system (JSON-serialisable)."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "paper": self.paper,
+            "summary": self.summary,
+            "reads": list(self.reads),
+            "tasks": list(self.tasks),
+            "training": self.training.to_dict(),
+            "deviations": list(self.deviations),
+        }
+
+
+@dataclass(frozen=True)
+class KerasSystem(System):
+    """A Keras functional model; the runner compiles and fits it."""
+
+    def build(self, arrays, train, outputs, settings):
+        """The uncompiled model.
+
+        Parameters
+        ----------
+        arrays : dict of str -> np.ndarray
+            The arrays of :meth:`arrays`.
+        train : np.ndarray of int
+            Training rows, for statistics kept inside the model (never test rows).
+        outputs : list of ser_keras.tasks.Output
+            The heads to end in, each a layer named ``output.name``.
+        settings : dataclass
+
+        Returns
+        -------
+        keras.Model
+            Inputs named as :meth:`inputs` names them; one output tensor, or a dict by
+            output name when there are several.
+        """
+        raise NotImplementedError
+
+    def losses(self, tasks, settings):
+        """Keras losses by output name (default: each task's own) and loss weights (or None)."""
+        losses = {}
+        for task in tasks:
+            losses.update(task.losses())
+        return losses, None
+
+
+@dataclass(frozen=True)
+class SklearnSystem(System):
+    """A scikit-learn estimator (scaling belongs inside its pipeline); ``inputs`` returns (N, F)."""
+
+    kind: str = "sklearn"
+
+    def build(self, settings, seed):
+        """A fresh, unfitted estimator (``seed`` for its ``random_state``)."""
+        raise NotImplementedError
+
+
+def _parse(value, kind, name):
+    if not isinstance(value, str) or kind is str:
+        return value
+    try:
+        if kind is bool:
+            if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError
+            return value.lower() in ("true", "1", "yes")
+        return kind(value)
+    except ValueError:
+        raise ValueError(f"setting {name}: expected {kind.__name__}, got {value!r}") from None

@@ -1,0 +1,118 @@
+"""Krishna and Reddy (AVSP 2019): the acoustic, embedding and fused models as three systems.
+
+* ``acoustic`` (section 4.1): Bi-LSTM over 34 features per 100 ms frame, Dense 256, softmax.
+* ``embedding`` (4.2): Bi-LSTM over word-level speech (or word) embeddings, two Dense 256.
+* ``multimodal`` (4.3, Figure 1): the two encoders fused, Dense 256, softmax.
+
+Adam 0.001, batch 32, 20 epochs, categorical cross-entropy; nothing is selected on a
+validation split (the paper trains a fixed number of epochs). The Keras graphs are in
+:mod:`ser_keras.models`; this module says what each system reads and how its inputs
+are cut from the bundle.
+
+Where the paper is silent, the project decides: the "last time step" of each Bi-LSTM
+is the last real frame or word (Keras masking), and the acoustic features are
+standardised inside the model with statistics of the training rows' real frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import KrishnaReddySettings, fast_settings
+from . import KerasSystem, Training, register
+
+PAPER = (
+    "Krishna and Reddy, Multi-Modal Speech Emotion Recognition Using Speech Embeddings and Audio Features, AVSP 2019"
+)
+TRAINING = Training(optimizer="adam", learning_rate=0.001, batch_size=32, epochs=20, selection="fixed")
+
+
+@dataclass(frozen=True)
+class KrishnaReddy(KerasSystem):
+    """One of the paper's three models; ``reads`` says which encoders it has."""
+
+    settings: type = KrishnaReddySettings
+    training: Training = TRAINING
+
+    @property
+    def acoustic(self):
+        return "acoustic" in self.reads
+
+    @property
+    def words(self):
+        return "words" in self.reads
+
+    def arrays(self, settings):
+        names = []
+        if self.acoustic:
+            names += ["acoustic", "acoustic_lengths"]
+        if self.words:
+            names += ["tokens", "embedding_matrix"]
+            if not settings.trainable_embeddings:
+                names.append("speech_embeddings")
+        return names
+
+    def inputs(self, arrays, rows, settings, trim=False):
+        """``acoustic`` (len(rows), T, 34) and/or ``speech_embeddings`` (len(rows), W, D) or ``tokens``.
+
+        With ``trim``, time axes are cut to the longest real sequence among ``rows``:
+        masking makes the extra padded steps no-ops, so predictions do not change, and a
+        Bi-LSTM then runs 59 steps instead of 200 on the demo corpus.
+        """
+        from ..training import trimmed
+
+        inputs = {}
+        if self.acoustic:
+            frames = int(arrays["acoustic_lengths"][rows].max()) if trim else None
+            inputs["acoustic"] = np.asarray(arrays["acoustic"][rows, :frames], dtype=np.float32)
+        if self.words:
+            name = "tokens" if settings.trainable_embeddings else "speech_embeddings"
+            dtype = np.int32 if settings.trainable_embeddings else np.float32
+            inputs[name] = trimmed(np.asarray(arrays[name][rows], dtype=dtype), trim)
+        return inputs
+
+    def build(self, arrays, train, outputs, settings):
+        from ..models import build_acoustic_model, build_embedding_model, build_multimodal_model
+        from ..training import standardisation_statistics
+
+        mean = std = None
+        if self.acoustic:
+            mean, std = standardisation_statistics(arrays["acoustic"], arrays["acoustic_lengths"], train)
+        if not self.words:
+            return build_acoustic_model(outputs, settings, mean, std, variable_length=True)
+        matrix = arrays["embedding_matrix"]
+        table = matrix if settings.trainable_embeddings else None
+        if not self.acoustic:
+            return build_embedding_model(outputs, settings, matrix.shape[1], table, variable_length=True)
+        return build_multimodal_model(outputs, settings, matrix.shape[1], table, mean, std, variable_length=True)
+
+    def fast(self, settings):
+        return fast_settings(settings)
+
+
+register(
+    KrishnaReddy(
+        name="acoustic",
+        paper=f"{PAPER}, section 4.1",
+        summary="Bi-LSTM 128 over 34 acoustic features per 100 ms frame, Dense 256, softmax",
+        reads=("acoustic",),
+    )
+)
+register(
+    KrishnaReddy(
+        name="embedding",
+        paper=f"{PAPER}, section 4.2",
+        summary="Bi-LSTM 128 over word-level speech (or word) embeddings, 2 x Dense 256, softmax",
+        reads=("words",),
+    )
+)
+register(
+    KrishnaReddy(
+        name="multimodal",
+        paper=f"{PAPER}, section 4.3",
+        summary="ENC1 (acoustic Bi-LSTM) and ENC2 (embedding Bi-LSTM) fused, Dense 256, softmax",
+        reads=("acoustic", "words"),
+    )
+)

@@ -1,0 +1,212 @@
+"""The three kinds of task a system predicts: what it is trained on, its heads, how it is scored.
+
+* ``categorical``: one class per utterance (``labels``); softmax head ``emotion``,
+  cross-entropy; UA, WA, per-class scores and the confusion matrix.
+* ``dimensional``: valence, arousal, dominance (``dimensions``); three linear heads,
+  targets scaled to [-1, 1] with the training rows' minimum and maximum, mean squared
+  error unless a system brings its own loss; CCC per dimension and their mean, Pearson
+  r, RMSE, on the corpus's own scale.
+* ``votes``: the distribution of the annotators' votes (``votes``); softmax head
+  ``votes``, KL divergence; precision, recall and F1 at 1 against the classes any
+  annotator chose (MATE), and UA/WA of the utterance's label so the system sits in the
+  same table as the categorical ones.
+
+A system may predict several tasks at once; each task's head, loss and targets are
+keyed by its output names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .evaluation.metrics import at_one_scores, dimensional_scores, scores
+
+DIMENSIONS = ("valence", "arousal", "dominance")
+
+
+@dataclass(frozen=True)
+class Output:
+    """One head of a model: its name, its width and its activation."""
+
+    name: str
+    units: int
+    activation: str
+
+
+class Task:
+    """Base class: a target of the bundle, the heads that predict it, and its scores."""
+
+    name = ""
+    description = ""
+    target = ""  # the bundle array holding the targets
+    headline = ()  # the scores that summary tables show
+
+    def usable(self, target):
+        """Rows with a target (bool, shape (N,))."""
+        return np.ones(len(target), dtype=bool)
+
+    def outputs(self, classes):
+        """The model heads (list of :class:`Output`)."""
+        raise NotImplementedError
+
+    def fit(self, target, rows, classes):
+        """What the targets need from the training rows (JSON-serialisable), e.g. a scaling."""
+        return {}
+
+    def targets(self, target, rows, state):
+        """Training targets by output name for some rows."""
+        raise NotImplementedError
+
+    def losses(self):
+        """Keras loss by output name."""
+        raise NotImplementedError
+
+    def metrics(self):
+        """Keras metrics by output name."""
+        return {}
+
+    def decode(self, outputs, state):
+        """Model outputs (by output name) to predictions (by name, in the corpus's terms)."""
+        raise NotImplementedError
+
+    def score(self, target, labels, predictions, classes):
+        """Scores of predictions against the targets of the same rows (dict)."""
+        raise NotImplementedError
+
+    def columns(self, target, labels, predictions, classes):
+        """Per-utterance columns for ``predictions.csv`` (dict of name -> sequence)."""
+        raise NotImplementedError
+
+
+class Categorical(Task):
+    name = "categorical"
+    description = "one emotion class per utterance (UA, WA)"
+    target = "labels"
+    headline = ("ua", "wa")
+
+    def outputs(self, classes):
+        return [Output("emotion", len(classes), "softmax")]
+
+    def targets(self, target, rows, state):
+        classes = state["classes"]
+        return {"emotion": np.eye(classes, dtype=np.float32)[target[rows]]}
+
+    def fit(self, target, rows, classes):
+        return {"classes": len(classes)}
+
+    def losses(self):
+        return {"emotion": "categorical_crossentropy"}
+
+    def metrics(self):
+        return {"emotion": ["accuracy"]}
+
+    def decode(self, outputs, state):
+        return {"emotion": np.asarray(outputs["emotion"], dtype=np.float32)}
+
+    def score(self, target, labels, predictions, classes):
+        return scores(target, predictions["emotion"].argmax(axis=1), classes)
+
+    def columns(self, target, labels, predictions, classes):
+        probabilities = predictions["emotion"]
+        return {
+            "label": [classes[i] for i in target],
+            "predicted": [classes[i] for i in probabilities.argmax(axis=1)],
+            **{f"p_{name}": probabilities[:, i] for i, name in enumerate(classes)},
+        }
+
+
+class Dimensional(Task):
+    name = "dimensional"
+    description = "valence, arousal, dominance (CCC)"
+    target = "dimensions"
+    headline = ("ccc_mean", "ccc_valence", "ccc_arousal", "ccc_dominance")
+
+    def usable(self, target):
+        return np.all(np.isfinite(target), axis=1)
+
+    def outputs(self, classes):
+        return [Output(name, 1, "linear") for name in DIMENSIONS]
+
+    def fit(self, target, rows, classes):
+        # Min-max scaling fitted on the training rows only (Atmaja fits it on every label).
+        low, high = target[rows].min(axis=0), target[rows].max(axis=0)
+        return {"low": low.astype(float).tolist(), "high": np.maximum(high, low + 1e-6).astype(float).tolist()}
+
+    def scale(self, values, state):
+        low, high = np.asarray(state["low"]), np.asarray(state["high"])
+        return (2 * (values - low) / (high - low) - 1).astype(np.float32)
+
+    def unscale(self, values, state):
+        low, high = np.asarray(state["low"]), np.asarray(state["high"])
+        return ((np.asarray(values) + 1) / 2 * (high - low) + low).astype(np.float32)
+
+    def targets(self, target, rows, state):
+        scaled = self.scale(target[rows], state)
+        return {name: scaled[:, [index]] for index, name in enumerate(DIMENSIONS)}
+
+    def losses(self):
+        return {name: "mean_squared_error" for name in DIMENSIONS}
+
+    def decode(self, outputs, state):
+        scaled = np.concatenate([np.asarray(outputs[name]).reshape(-1, 1) for name in DIMENSIONS], axis=1)
+        return {"dimensions": self.unscale(scaled, state)}
+
+    def score(self, target, labels, predictions, classes):
+        return dimensional_scores(target, predictions["dimensions"], DIMENSIONS)
+
+    def columns(self, target, labels, predictions, classes):
+        columns = {}
+        for index, name in enumerate(DIMENSIONS):
+            columns[name] = target[:, index]
+            columns[f"predicted_{name}"] = predictions["dimensions"][:, index]
+        return columns
+
+
+class Votes(Task):
+    name = "votes"
+    description = "the distribution of the annotators' votes (P/R/F1@1)"
+    target = "votes"
+    headline = ("f1_at_1", "precision_at_1", "recall_at_1", "ua", "wa")
+
+    def usable(self, target):
+        return target.sum(axis=1) > 0
+
+    def outputs(self, classes):
+        return [Output("votes", len(classes), "softmax")]
+
+    def targets(self, target, rows, state):
+        votes = target[rows]
+        return {"votes": (votes / votes.sum(axis=1, keepdims=True)).astype(np.float32)}
+
+    def losses(self):
+        return {"votes": "kl_divergence"}
+
+    def decode(self, outputs, state):
+        return {"votes": np.asarray(outputs["votes"], dtype=np.float32)}
+
+    def score(self, target, labels, predictions, classes):
+        probabilities = predictions["votes"]
+        result = at_one_scores(target, probabilities)
+        result.update(scores(labels, probabilities.argmax(axis=1), classes))
+        return result
+
+    def columns(self, target, labels, predictions, classes):
+        probabilities = predictions["votes"]
+        return {
+            "label": [classes[i] for i in labels],
+            "votes": [";".join(f"{classes[i]}:{int(v)}" for i, v in enumerate(row) if v) for row in target],
+            "predicted": [classes[i] for i in probabilities.argmax(axis=1)],
+            **{f"p_{name}": probabilities[:, i] for i, name in enumerate(classes)},
+        }
+
+
+TASKS = {task.name: task for task in (Categorical(), Dimensional(), Votes())}
+
+
+def get_task(name):
+    """A task by name (``categorical``, ``dimensional`` or ``votes``)."""
+    if name not in TASKS:
+        raise ValueError(f"task must be one of {sorted(TASKS)}, got {name!r}")
+    return TASKS[name]
