@@ -1,23 +1,24 @@
-"""Predict the emotion of one audio file with a trained run.
+"""Predict with a trained run: the same feature code and the same system inputs as training.
 
     python -m ser_keras.predict RUN_DIR file.wav --transcript "what a lovely day"
 
-Any audio soundfile or librosa reads, at any rate, mono or stereo: it goes
-through the same feature code as ``feature_extraction.py``.
+Any audio soundfile or librosa reads, at any rate, mono or stereo: it goes through
+the same feature code as ``feature_extraction.py``, and into the model through the
+system's own :meth:`inputs`, as in training.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from .corpora.utterance import Utterance
 from .features.acoustic import MAX_FRAMES, extract, pad_or_cut
-from .features.audio import AudioError, load_audio
+from .features.audio import load_audio
+from .features.embeddings import lookup
+from .features.sets import ArraysContext, compute_feature_set
 from .features.text import MAX_WORDS, UNKNOWN_ID, encode, tokenize
 
 
@@ -31,81 +32,108 @@ class Predictor:
     Parameters
     ----------
     run_dir : str or pathlib.Path
-        A folder written by ``classification.py`` (``model.keras``, ``run.json`` and,
-        for models that read words, ``vocab.txt`` and ``embedding_matrix.npy``).
+        A folder written by ``classification.py`` (``run.json``, the model file and,
+        for systems that read words, ``vocab.txt`` and ``embedding_matrix.npy``).
     """
 
     def __init__(self, run_dir):
-        import keras
-
-        from . import models  # noqa: F401  registers MaskedStandardization for loading
+        from .systems import get_system
+        from .tasks import get_task
 
         run_dir = Path(run_dir)
-        if not (run_dir / "model.keras").is_file():
-            raise PredictionError(f"no model.keras in {run_dir}: train one with classification.py")
+        if not (run_dir / "run.json").is_file():
+            raise PredictionError(f"no run.json in {run_dir}: train a run with classification.py")
         self.run = json.loads((run_dir / "run.json").read_text())
-        self.model = keras.models.load_model(run_dir / "model.keras")
+        model_file = self.run.get("model_file")
+        if not model_file or not (run_dir / model_file).is_file():
+            raise PredictionError(f"no model.keras in {run_dir}: train one with classification.py")
+        self.system = get_system(self.run["system"]["name"])
+        self.settings = self.system.make_settings(self.run["settings"])
+        self.tasks = [get_task(name) for name in self.run["tasks"]]
         self.classes = self.run["classes"]
-        self.kind = self.run["model"]
+        self.model = _load_model(run_dir / model_file, self.system.kind)
         self.vocabulary = self.matrix = None
-        if self.kind != "acoustic":
+        if "words" in self.system.reads:
             self.vocabulary = (run_dir / "vocab.txt").read_text(encoding="utf-8").splitlines()
             self.matrix = np.load(run_dir / "embedding_matrix.npy")
 
-    def inputs(self, audio_path=None, transcript=None):
-        """Model inputs for one utterance, padded as in the bundle (batch of 1)."""
-        inputs = {}
-        if self.kind in ("acoustic", "multimodal"):
-            if audio_path is None:
-                raise PredictionError(f"the {self.kind} model needs audio")
-            padded, _, _ = pad_or_cut(extract(load_audio(audio_path)), MAX_FRAMES)
-            inputs["acoustic"] = padded[None]
-        if self.kind in ("embedding", "multimodal"):
-            if not transcript:
-                raise PredictionError(f"the {self.kind} model needs a transcript (--transcript)")
-            ids, lengths, _ = encode([tokenize(transcript)], self.vocabulary, MAX_WORDS)
-            known = int(((ids > 0) & (ids != UNKNOWN_ID)).sum())
-            if known == 0:
-                raise PredictionError(f"no word of {transcript!r} is in this run's vocabulary")
-            if self.run.get("trainable_embeddings"):
-                inputs["tokens"] = ids
+    def arrays(self, audio_path=None, transcript=None):
+        """The feature sets the system reads, computed for one utterance (arrays of 1 row)."""
+        arrays = {}
+        for name in _with_needs(self.system.reads):
+            if name == "acoustic":
+                if audio_path is None:
+                    raise PredictionError(f"the {self.system.name} system needs audio")
+                padded, length, _ = pad_or_cut(extract(load_audio(audio_path)), MAX_FRAMES)
+                arrays.update(acoustic=padded[None], acoustic_lengths=np.array([min(length, MAX_FRAMES)]))
+            elif name == "words":
+                arrays.update(self._words(transcript))
             else:
-                inputs["speech_embeddings"] = self.matrix[ids].astype(np.float32)
-        return inputs
+                utterance = Utterance("input", Path(audio_path or ""), transcript or "", "", None, "")
+                computed, _ = compute_feature_set(name, ArraysContext(arrays, [utterance]))
+                arrays.update(computed)
+        return arrays
+
+    def _words(self, transcript):
+        if not transcript:
+            raise PredictionError(f"the {self.system.name} system needs a transcript (--transcript)")
+        ids, _, _ = encode([tokenize(transcript)], self.vocabulary, MAX_WORDS)
+        if int(((ids > 0) & (ids != UNKNOWN_ID)).sum()) == 0:
+            raise PredictionError(f"no word of {transcript!r} is in this run's vocabulary")
+        return {"tokens": ids, "speech_embeddings": lookup(ids, self.matrix), "embedding_matrix": self.matrix}
 
     def predict(self, audio_path=None, transcript=None):
-        """Class probabilities for one utterance.
+        """What the run predicts for one utterance.
 
         Returns
         -------
         dict
-            ``{class name: probability}``, in the run's class order.
+            Categorical and votes tasks: ``{class name: probability}`` in the run's class
+            order; dimensional: ``{"valence": v, "arousal": a, "dominance": d}`` on the
+            corpus's scale. Several tasks: their entries together.
         """
-        probabilities = self.model.predict(self.inputs(audio_path, transcript), verbose=0)[0]
-        return {name: float(p) for name, p in zip(self.classes, probabilities)}
+        inputs = self.system.inputs(self.arrays(audio_path, transcript), np.array([0]), self.settings)
+        if self.system.kind == "sklearn":
+            outputs = {"emotion": self.model.predict_proba(inputs)}
+        else:
+            outputs = self.model.predict(inputs, verbose=0)
+            if not isinstance(outputs, dict):
+                outputs = {self.tasks[0].outputs(self.classes)[0].name: outputs}
+        states = self.run.get("task_states", {})
+        result = {}
+        for task in self.tasks:
+            result.update(task.named(task.decode(outputs, states.get(task.name, {})), self.classes))
+        return result
 
 
-def main(argv=None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up notices
-    parser = argparse.ArgumentParser(
-        prog="python -m ser_keras.predict",
-        description="Predict the emotion of an audio file with a run of classification.py.",
-    )
-    parser.add_argument("run_dir", type=Path, help="a run folder (with model.keras)")
-    parser.add_argument("audio", type=Path, nargs="?", help="audio file (any rate, mono or stereo)")
-    parser.add_argument("--transcript", default=None, help="what is said (for the embedding and multimodal models)")
-    args = parser.parse_args(argv)
-    try:
-        predictor = Predictor(args.run_dir)
-        probabilities = predictor.predict(args.audio, args.transcript)
-    except (PredictionError, AudioError) as error:
-        parser.exit(2, f"error: {error}\n")
-    best = max(probabilities, key=probabilities.get)
-    print(f"emotion: {best}")
-    for name, probability in sorted(probabilities.items(), key=lambda item: -item[1]):
-        print(f"  {name:<10} {probability:6.1%}")
-    return 0
+def _with_needs(names):
+    from .features.sets import get_feature_set
+
+    ordered = []
+    for name in names:
+        for need in get_feature_set(name).needs:
+            if need not in ordered:
+                ordered.append(need)
+        if name not in ordered:
+            ordered.append(name)
+    return ordered
+
+
+def _load_model(path, kind):
+    if kind == "sklearn":
+        import joblib
+
+        return joblib.load(path)
+    import keras
+
+    from . import models  # noqa: F401  registers MaskedStandardization for loading
+
+    return keras.models.load_model(path)
 
 
 if __name__ == "__main__":
+    import sys
+
+    from .cli.predict import main
+
     sys.exit(main())

@@ -37,6 +37,7 @@ class FoldResult:
     scores: dict
     predictions: dict
     history: dict
+    states: dict = field(default_factory=dict)  # what each task fitted on the training rows (target scaling)
     model: object = None  # only when trained in this process
 
     def to_json(self):
@@ -51,6 +52,7 @@ class FoldResult:
                 task: {k: np.asarray(v).tolist() for k, v in p.items()} for task, p in self.predictions.items()
             },
             "history": self.history,
+            "states": self.states,
         }
 
     @classmethod
@@ -60,7 +62,7 @@ class FoldResult:
             for task, p in record["predictions"].items()
         }
         fields = {k: record[k] for k in ("seed", "fold", "train", "test_ids", "seconds", "scores", "history")}
-        return cls(predictions=predictions, **fields)
+        return cls(predictions=predictions, states=record.get("states", {}), **fields)
 
 
 @dataclass
@@ -77,6 +79,7 @@ class Run:
     resumed: int = 0
     seconds: float = 0.0
     kept_model: str | None = None
+    kept_states: dict = field(default_factory=dict)
 
     def describe(self):
         """The run's settings as JSON (what ``run.json`` and ``report.json`` record)."""
@@ -197,31 +200,21 @@ def run_protocol(
                 if record.get("fingerprint") == key:
                     run.folds.append(FoldResult.from_json(record))
                     run.resumed += 1
-                    run.kept_model = run.kept_model or (_model_file(system) if keep else None)
+                    if keep:
+                        run.kept_model, run.kept_states = _model_file(system), run.folds[-1].states
                     continue
             if log:
                 log(
                     f"\n{system.name}, seed {seed}, {fold.name}: "
                     f"{len(fold.train)} training and {len(fold.test)} test utterances"
                 )
-            result = _train_fold(
-                system,
-                settings,
-                training,
-                tasks,
-                classes,
-                arrays,
-                speakers,
-                fold,
-                seed,
-                verbose,
-                pipeline,
-                strategy,
-                trim,
-            )
+            result = train_fold(
+                system, arrays, classes, fold.train, fold.test, settings, training, tasks, seed, speakers, verbose,
+                trim, pipeline, strategy, name=fold.name,
+            )  # fmt: skip
             result.test_ids = ids[fold.test].tolist()
             if keep:
-                run.kept_model = _save_model(result.model, Path(out), system)
+                run.kept_model, run.kept_states = _save_model(result.model, Path(out), system), result.states
             if saved is not None:
                 write_json(saved, {"fingerprint": key, **result.to_json()})
             run.folds.append(result)
@@ -231,52 +224,86 @@ def run_protocol(
     return run
 
 
-def _train_fold(
-    system, settings, training, tasks, classes, arrays, speakers, fold, seed, verbose, pipeline, strategy, trim
+def train_fold(
+    system,
+    arrays,
+    classes,
+    train,
+    test,
+    settings=None,
+    training=None,
+    tasks=None,
+    seed=0,
+    speakers=None,
+    verbose=0,
+    trim=True,
+    pipeline="arrays",
+    strategy=None,
+    shuffle=True,
+    name="fold",
 ):
-    fold_started = time.perf_counter()
-    states = {task.name: task.fit(arrays[task.target], fold.train, classes) for task in tasks}
-    all_rows = np.arange(len(speakers))
+    """Train a fresh model of ``system`` on some rows, predict and score others: one fold.
+
+    Parameters
+    ----------
+    system : ser_keras.systems.System
+    arrays : dict of str -> np.ndarray
+        The arrays the system reads, ``labels`` and each task's target array.
+    classes : list of str
+    train, test : np.ndarray of int
+    settings, training : optional
+        Default: the system's.
+    tasks : sequence of str or Task, optional
+        Default: the system's first task.
+    seed : int
+    speakers : array-like of str, shape (N,), optional
+        Needed when the system selects on a validation split (taken by speaker).
+    verbose, trim, pipeline, strategy, shuffle
+        As :func:`ser_keras.training.fit_and_predict` takes them.
+    name : str
+        The fold's name in the result.
+
+    Returns
+    -------
+    FoldResult
+        With ``model`` set; ``predictions`` by task hold the test rows' outputs in the
+        corpus's terms (class probabilities, ratings).
+    """
+    settings = settings if settings is not None else system.make_settings()
+    training = training if training is not None else system.training
+    tasks = [get_task(task) if isinstance(task, str) else task for task in (tasks or system.tasks[:1])]
+    started = time.perf_counter()
+    states = {task.name: task.fit(arrays[task.target], train, classes) for task in tasks}
+    every_row = np.arange(len(arrays["labels"]))
     outputs, targets = [], {}
     for task in tasks:
         outputs += task.outputs(classes)
-        targets.update(task.targets(arrays[task.target], all_rows, states[task.name]))
+        targets.update(task.targets(arrays[task.target], every_row, states[task.name]))
     validation = None
     if training.selection == "validation":
-        _, validation = validation_split(speakers, fold.train, training.validation_fraction, seed)
+        if speakers is None:
+            raise ValueError(f"system {system.name} selects on a validation split of speakers: give speakers")
+        _, validation = validation_split(speakers, train, training.validation_fraction, seed)
     result = fit_and_predict(
-        system,
-        settings,
-        training,
-        tasks,
-        outputs,
-        arrays,
-        targets,
-        fold.train,
-        fold.test,
-        validation,
-        seed,
-        verbose,
-        trim,
-        pipeline,
-        strategy,
-    )
+        system, settings, training, tasks, outputs, arrays, targets, train, test, validation, seed, verbose, trim,
+        pipeline, strategy, shuffle,
+    )  # fmt: skip
     predictions = {task.name: task.decode(result["outputs"], states[task.name]) for task in tasks}
-    labels = arrays["labels"][fold.test]
+    labels = arrays["labels"][test]
     scores = {
-        task.name: task.score(arrays[task.target][fold.test], labels, predictions[task.name], classes) for task in tasks
+        task.name: task.score(arrays[task.target][test], labels, predictions[task.name], classes) for task in tasks
     }
-    history = {name: [float(v) for v in values] for name, values in result["history"].items()}
     return FoldResult(
-        seed,
-        fold.name,
-        len(fold.train),
-        [],
-        round(time.perf_counter() - fold_started, 1),
-        scores,
-        predictions,
-        history,
-        result["model"],
+        seed=seed,
+        fold=name,
+        train=len(train),
+        test_ids=[],
+        seconds=round(time.perf_counter() - started, 1),
+        scores=scores,
+        predictions=predictions,
+        history={key: [float(v) for v in values] for key, values in result["history"].items()},
+        states=states,
+        model=result["model"],
     )
 
 

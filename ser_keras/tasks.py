@@ -79,6 +79,11 @@ class Task:
         """Per-utterance columns for ``predictions.csv`` (dict of name -> sequence)."""
         raise NotImplementedError
 
+    def named(self, predictions, classes):
+        """The first row of predictions as ``{name: value}`` (class probabilities or ratings)."""
+        (values,) = predictions.values()
+        return {name: float(value) for name, value in zip(classes, values[0])}
+
 
 class Categorical(Task):
     name = "categorical"
@@ -155,6 +160,9 @@ class Dimensional(Task):
 
     def score(self, target, labels, predictions, classes):
         return dimensional_scores(target, predictions["dimensions"], DIMENSIONS)
+
+    def named(self, predictions, classes):
+        return {name: float(value) for name, value in zip(DIMENSIONS, predictions["dimensions"][0])}
 
     def columns(self, target, labels, predictions, classes):
         columns = {}

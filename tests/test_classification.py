@@ -40,10 +40,11 @@ def test_a_run_writes_reports_plots_predictions_and_the_model(trained_run):
     ):
         assert (out / name).is_file(), name
     report = json.loads((out / "report.json").read_text())
-    assert report["model"] == "multimodal" and report["protocol"] == "paper"
+    assert report["system"]["name"] == "multimodal" and report["protocol"] == "paper"
     assert report["deviations"] == ["epochs 2, batch size 16 (paper: 20, 32)"]
     row = report["rows"][0]
-    assert row["test_session"] == 5 and sum(map(sum, row["confusion"])) == 16  # 2 speakers x 4 x 2
+    confusion = row["scores"]["categorical"]["confusion"]
+    assert row["fold"] == "session 5" and sum(map(sum, confusion)) == 16  # 2 speakers x 4 x 2
     assert f"{row['ua']:.1%}" in stdout and "mean +- std" in stdout
     assert "| **mean +- std** |" in (out / "report.md").read_text()
 
@@ -77,7 +78,7 @@ def test_prediction_reads_any_rate_and_stereo(trained_run, small_demo, tmp_path)
 def test_prediction_errors_are_clear(trained_run, small_demo, tmp_path):
     out, _ = trained_run
     wav = read_iemocap(small_demo).utterances[0].wav_path
-    with pytest.raises(PredictionError, match="no model.keras"):
+    with pytest.raises(PredictionError, match="no run.json"):
         Predictor(tmp_path)
     with pytest.raises(PredictionError, match="is in this run's vocabulary"):
         Predictor(out).predict(wav, "xylophone quagmire")
@@ -105,9 +106,9 @@ def test_loso_and_bad_bundles(demo_bundle, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     report = json.loads((out / "report.json").read_text())
-    assert [row["test_session"] for row in report["rows"]] == [1, 2, 3, 4, 5]
-    assert sum(sum(map(sum, row["confusion"])) for row in report["rows"]) == 80
-    assert sum(map(sum, report["pooled"]["confusion"])) == 80
+    assert [row["fold"] for row in report["rows"]] == [f"session {s}" for s in (1, 2, 3, 4, 5)]
+    assert sum(sum(map(sum, row["scores"]["categorical"]["confusion"])) for row in report["rows"]) == 80
+    assert sum(map(sum, report["pooled"]["categorical"]["confusion"])) == 80
     result = run("--features", str(tmp_path / "nothing"))
     assert result.returncode == 2 and "not a complete feature bundle" in result.stderr
 
@@ -118,4 +119,5 @@ def test_runs_compare_in_one_table(trained_run):
     out, _ = trained_run
     report = json.loads((out / "report.json").read_text())
     table = comparison_table([out])
-    assert f"| multimodal | paper | 1 | {report['ua']['mean']:.1%} +- 0.0% |" in table
+    ua, wa = report["summary"]["ua"]["mean"], report["summary"]["wa"]["mean"]
+    assert f"| multimodal | categorical | demo (4 classes) | paper | 0 | {ua:.1%} +- 0.0% | {wa:.1%} +- 0.0% |" in table

@@ -2,17 +2,14 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, balanced_accuracy_score
 
-from ser_keras.config import PaperConfig
 from ser_keras.evaluation import scores
 from ser_keras.features.bundle import read_bundle
 from ser_keras.models import build_acoustic_model, build_embedding_model, build_multimodal_model
-from ser_keras.training import (
-    leave_one_session_out,
-    model_inputs,
-    paper_split,
-    standardisation_statistics,
-    train_and_predict,
-)
+from ser_keras.protocols import folds, paper_split
+from ser_keras.runner import load_arrays, train_fold
+from ser_keras.systems import Training, get_system
+from ser_keras.tasks import get_task
+from ser_keras.training import standardisation_statistics
 
 
 def trainable_parameters(model):
@@ -75,14 +72,18 @@ def test_padding_does_not_change_the_prediction(trainable):
 
 
 def test_splits_use_each_session_once_and_never_train_on_it():
+    import pandas as pd
+
     sessions = np.array([1, 2, 3, 4, 5] * 7 + [5, 2])
-    folds = leave_one_session_out(sessions)
-    assert [session for session, _, _ in folds] == [1, 2, 3, 4, 5]
-    tested = np.concatenate([test for _, _, test in folds])
+    meta = pd.DataFrame({"session": sessions, "speaker": [f"S{s}" for s in sessions]})
+    session_folds = folds("leave-one-session-out", meta)
+    assert [fold.name for fold in session_folds] == [f"session {s}" for s in (1, 2, 3, 4, 5)]
+    tested = np.concatenate([fold.test for fold in session_folds])
     assert sorted(tested.tolist()) == list(range(len(sessions)))  # every row tested exactly once
-    for session, train, test in folds:
-        assert np.all(sessions[test] == session) and not np.any(sessions[train] == session)
-        assert len(train) + len(test) == len(sessions)
+    for session, fold in zip((1, 2, 3, 4, 5), session_folds):
+        assert np.all(sessions[fold.test] == session) and not np.any(sessions[fold.train] == session)
+        assert len(fold.train) + len(fold.test) == len(sessions)
+    assert [fold.name for fold in folds("loso", meta)] == [fold.name for fold in session_folds]
     train, test = paper_split(sessions)
     assert set(sessions[train]) == {1, 2, 3, 4} and set(sessions[test]) == {5}
 
@@ -111,18 +112,19 @@ def test_train_save_load_predict_gives_equal_outputs(demo_bundle, tmp_path):
     import keras
 
     bundle = read_bundle(demo_bundle[0])
-    arrays = {
-        name: np.asarray(bundle.array(name))
-        for name in ("acoustic", "acoustic_lengths", "labels", "embedding_matrix", "tokens", "speech_embeddings")
-    }
+    system = get_system("multimodal")
+    settings = system.make_settings()
+    arrays = load_arrays(bundle, system, settings, [get_task("categorical")])
     train, test = paper_split(bundle.meta["session"].to_numpy())
-    config = PaperConfig(epochs=1, batch_size=16)
-    result = train_and_predict(arrays, arrays["labels"], train, test, "multimodal", 4, config, seed=0, verbose=0)
-    assert result["probabilities"].shape == (len(test), 4)
-    np.testing.assert_allclose(result["probabilities"].sum(axis=1), 1, rtol=1e-5)
-    result["model"].save(tmp_path / "model.keras")
+    training = Training(epochs=1, batch_size=16)
+    result = train_fold(system, arrays, bundle.classes, train, test, settings, training, seed=0)
+    probabilities = result.predictions["categorical"]["emotion"]
+    assert probabilities.shape == (len(test), 4)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
+    result.model.save(tmp_path / "model.keras")
     loaded = keras.models.load_model(tmp_path / "model.keras")
-    untrimmed = model_inputs(arrays, test, "multimodal")  # the full 200 / 128 padding
-    np.testing.assert_allclose(loaded.predict(untrimmed, verbose=0), result["probabilities"], rtol=1e-5, atol=1e-6)
+    untrimmed = system.inputs(arrays, test, settings)  # the full 200 / 128 padding
+    np.testing.assert_allclose(loaded.predict(untrimmed, verbose=0), probabilities, rtol=1e-5, atol=1e-6)
     # The standardisation statistics travel inside the model.
-    np.testing.assert_allclose(loaded.get_layer("acoustic_standardization").get_weights()[0], result["mean"])
+    mean, _ = standardisation_statistics(arrays["acoustic"], arrays["acoustic_lengths"], train)
+    np.testing.assert_allclose(loaded.get_layer("acoustic_standardization").get_weights()[0], mean)

@@ -8,11 +8,21 @@ import numpy as np
 import pytest
 from conftest import REPOSITORY
 
-from ser_keras.config import PaperConfig, fast_config
+from ser_keras.config import KrishnaReddySettings, fast_settings
 from ser_keras.features.bundle import read_bundle
 from ser_keras.models import gpu_available
 from ser_keras.pipeline import make_dataset, real_steps
-from ser_keras.training import build_model, model_inputs, paper_split, train_and_predict
+from ser_keras.protocols import paper_split
+from ser_keras.runner import train_fold
+from ser_keras.systems import Training, get_system
+from ser_keras.tasks import Output
+
+SYSTEM = get_system("multimodal")
+HEADS = [Output("emotion", 4, "softmax")]
+
+
+def model_inputs(arrays, rows, trim=False):
+    return SYSTEM.inputs(arrays, rows, KrishnaReddySettings(), trim)
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +39,13 @@ def bilstms(model):
 
 
 def test_fast_variant_moves_recurrent_dropout_to_the_inputs(arrays):
-    config = fast_config()
+    config = fast_settings()
     assert (config.recurrent_dropout, config.input_dropout) == (0.0, 0.2)
+    assert SYSTEM.fast(KrishnaReddySettings()) == config
     dim = arrays["embedding_matrix"].shape[1]
-    faithful = build_model("multimodal", 4, PaperConfig(), arrays["embedding_matrix"])
-    fast = build_model("multimodal", 4, config, arrays["embedding_matrix"], variable_length=True)
+    rows = np.arange(len(arrays["labels"]))
+    faithful = SYSTEM.build(arrays, rows, HEADS, KrishnaReddySettings())
+    fast = SYSTEM.build(arrays, rows, HEADS, config)
     assert fast.count_params() == faithful.count_params()  # the same weights, only dropout moves
     for layer in bilstms(fast):
         assert layer.forward_layer.recurrent_dropout == 0.0 and layer.forward_layer.dropout == 0.2
@@ -41,26 +53,25 @@ def test_fast_variant_moves_recurrent_dropout_to_the_inputs(arrays):
         assert layer.forward_layer.recurrent_dropout == 0.2 and layer.forward_layer.dropout == 0.0
     # Padding still changes nothing.
     rows = np.arange(8)
-    padded = model_inputs(arrays, rows, "multimodal")
-    trimmed = model_inputs(arrays, rows, "multimodal", trim=True)
+    padded = model_inputs(arrays, rows)
+    trimmed = model_inputs(arrays, rows, trim=True)
     assert padded["acoustic"].shape[1] == 200 and trimmed["acoustic"].shape[1] < 200 and dim > 0
     np.testing.assert_allclose(fast.predict(padded, verbose=0), fast.predict(trimmed, verbose=0), atol=1e-5)
 
 
 @pytest.mark.skipif(not gpu_available(), reason="TensorFlow sees no GPU here, so the cuDNN path cannot be exercised")
 def test_fast_variant_trains_on_cudnn_on_a_gpu(arrays):
-    model = build_model(
-        "multimodal", 4, fast_config(PaperConfig(epochs=1)), arrays["embedding_matrix"], variable_length=True
-    )
+    model = SYSTEM.build(arrays, np.arange(32), HEADS, fast_settings())
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     assert all(layer.forward_layer.use_cudnn is True for layer in bilstms(model))
-    inputs = model_inputs(arrays, np.arange(32), "multimodal", trim=True)
+    inputs = model_inputs(arrays, np.arange(32), trim=True)
     # With use_cudnn=True, Keras raises rather than fall back to the generic kernel.
     model.fit(inputs, np.eye(4)[arrays["labels"][:32]], epochs=1, verbose=0)
 
 
 def test_by_length_batches_pad_each_batch_to_its_own_longest_row(arrays):
     rows = np.arange(len(arrays["labels"]))
-    inputs = model_inputs(arrays, rows, "multimodal")
+    inputs = model_inputs(arrays, rows)
     identity = np.eye(len(rows), dtype=np.float32)  # the target of a row names the row
     steps = real_steps(inputs)
     seen = []
@@ -78,13 +89,14 @@ def test_by_length_batches_pad_each_batch_to_its_own_longest_row(arrays):
 
 def test_tf_data_by_length_training_predicts_as_the_padded_model(arrays):
     train, test = paper_split(arrays["sessions"])
-    config = PaperConfig(epochs=1, batch_size=16)
-    result = train_and_predict(
-        arrays, arrays["labels"], train, test, "multimodal", 4, config, seed=0, verbose=0, pipeline="tf.data-by-length"
-    )
-    assert result["probabilities"].shape == (len(test), 4)
-    padded = model_inputs(arrays, test, "multimodal")
-    np.testing.assert_allclose(result["model"].predict(padded, verbose=0), result["probabilities"], atol=1e-5)
+    result = train_fold(
+        SYSTEM, arrays, ["a", "e", "n", "s"], train, test, training=Training(epochs=1, batch_size=16),
+        pipeline="tf.data-by-length",
+    )  # fmt: skip
+    probabilities = result.predictions["categorical"]["emotion"]
+    assert probabilities.shape == (len(test), 4)
+    padded = model_inputs(arrays, test)
+    np.testing.assert_allclose(result.model.predict(padded, verbose=0), probabilities, atol=1e-5)
 
 
 def test_mirrored_on_two_cpu_devices_matches_one_device(demo_bundle):

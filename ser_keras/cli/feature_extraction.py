@@ -77,8 +77,21 @@ def build_parser():
     )
     parser.add_argument("--max-frames", type=int, default=200, help="frames per utterance (default: 200 = 20 s)")
     parser.add_argument("--max-words", type=int, default=128, help="words per utterance (default: 128)")
+    parser.add_argument(
+        "--feature-sets",
+        default=None,
+        metavar="A,B",
+        help="further feature sets to add to the bundle (computed into an existing bundle at --out without "
+        f"recomputing anything else; after the main extraction otherwise): {', '.join(_extra_sets())}",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
+
+
+def _extra_sets():
+    from ..features.sets import available_feature_sets
+
+    return [name for name, feature_set in available_feature_sets().items() if feature_set.compute is not None]
 
 
 def acoustic_speech2vec(directory, utterances, progress=True):
@@ -122,13 +135,29 @@ def main(argv=None):
     if args.speech2vec_model is not None and args.embeddings != "train-word2vec":
         parser.error("--speech2vec-model brings its own vectors.vec: leave out --embeddings")
 
+    extra = [name.strip() for name in (args.feature_sets or "").split(",") if name.strip()]
+    unknown = [name for name in extra if name not in _extra_sets()]
+    if unknown:
+        parser.error(f"--feature-sets: unknown {', '.join(unknown)} (available: {', '.join(_extra_sets())})")
+
     from ..corpora import CorpusError
     from ..corpora.loading import load_corpus
-    from ..features.bundle import BundleError
+    from ..features.bundle import BundleError, read_bundle
     from ..features.embeddings import EmbeddingError
     from ..features.extraction import extract_bundle, summary
+    from ..features.sets import add_feature_sets
 
     out = args.out or DEFAULT_OUT / args.corpus
+    if extra and (out / "manifest.json").is_file():
+        # An existing bundle: add the named sets, recompute nothing else.
+        try:
+            bundle = add_feature_sets(read_bundle(out), extra, args.workers, not args.quiet)
+        except (CorpusError, BundleError, ValueError) as error:
+            parser.exit(2, f"error: {error}\n")
+        except KeyboardInterrupt:
+            parser.exit(130, "interrupted: the bundle is as it was before the set being computed\n")
+        print(f"added to {out}: {', '.join(extra)}; its feature sets: {', '.join(bundle.feature_sets)}")
+        return 0
     try:
         utterances, info = load_corpus(args.corpus, args.root, args.labels, progress=not args.quiet)
         print(f"{len(utterances)} utterances from {info['root']}", flush=True)
@@ -155,6 +184,11 @@ def main(argv=None):
         parser.exit(130, "interrupted: no bundle written\n")
     print(f"\nwrote {out}")
     print(summary(manifest))
+    if extra:
+        try:
+            add_feature_sets(read_bundle(out), extra, args.workers, not args.quiet)
+        except KeyboardInterrupt:
+            parser.exit(130, "interrupted: the bundle is complete without the set being computed\n")
     return 0
 
 

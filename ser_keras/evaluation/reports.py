@@ -195,6 +195,7 @@ def write_reports(run, bundle, out, command, deviations=(), extra=None):
             "feature_sets": {name: bundle.feature_sets[name] for name in run.system.reads},
             "embeddings": bundle.manifest.get("embeddings"),
             "model_file": run.kept_model,
+            "task_states": run.kept_states,
         },
     )
     shutil.copy(bundle.path / "manifest.json", out / "features_manifest.json")

@@ -35,6 +35,9 @@ class KrishnaReddy(KerasSystem):
 
     settings: type = KrishnaReddySettings
     training: Training = TRAINING
+    # The paper's task is categorical (the default); the same encoders can end in the heads
+    # of the other tasks, an extension the paper does not report.
+    tasks: tuple = ("categorical", "dimensional", "votes")
 
     @property
     def acoustic(self):

@@ -14,10 +14,12 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 
 import numpy as np  # noqa: E402
 
-from ser_keras.config import PaperConfig  # noqa: E402
+from ser_keras.config import KrishnaReddySettings  # noqa: E402
 from ser_keras.distribute import choose_strategy  # noqa: E402
 from ser_keras.features.bundle import read_bundle  # noqa: E402
-from ser_keras.training import paper_split, train_and_predict  # noqa: E402
+from ser_keras.protocols import paper_split  # noqa: E402
+from ser_keras.runner import train_fold  # noqa: E402
+from ser_keras.systems import Training, get_system  # noqa: E402
 
 bundle = read_bundle(sys.argv[1])
 names = ("acoustic", "acoustic_lengths", "speech_embeddings", "labels", "embedding_matrix", "tokens")
@@ -25,24 +27,28 @@ arrays = {name: np.asarray(bundle.array(name)) for name in names}
 train, test = paper_split(bundle.meta["session"].to_numpy())
 # No dropout and no shuffling: the two runs draw no random numbers, see the same batches
 # and must agree up to float rounding.
-config = PaperConfig(epochs=2, batch_size=16, recurrent_dropout=0.0, dense_dropout=0.0)
+settings = KrishnaReddySettings(recurrent_dropout=0.0, dense_dropout=0.0)
+training = Training(epochs=2, batch_size=16)
 results = {}
 for name, strategy in (("one", None), ("mirrored", choose_strategy("mirrored", devices=["/cpu:0", "/cpu:1"]))):
-    result = train_and_predict(
+    fold = train_fold(
+        get_system("multimodal"),
         arrays,
-        arrays["labels"],
+        bundle.classes,
         train,
         test,
-        "multimodal",
-        len(bundle.classes),
-        config,
+        settings,
+        training,
         seed=0,
-        verbose=0,
         pipeline="tf.data",
         strategy=strategy,
         shuffle=False,
     )
-    results[name] = result
+    results[name] = {
+        "model": fold.model,
+        "history": fold.history,
+        "probabilities": fold.predictions["categorical"]["emotion"],
+    }
     if strategy is not None:
         replicas = strategy.num_replicas_in_sync
 weights = [
