@@ -15,11 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from .corpora.utterance import Utterance
-from .features.acoustic import MAX_FRAMES, extract, pad_or_cut
-from .features.audio import load_audio
-from .features.embeddings import lookup
+from .features.audio import AudioError
 from .features.sets import ArraysContext, compute_feature_set
-from .features.text import MAX_WORDS, UNKNOWN_ID, encode, tokenize
 
 
 class PredictionError(ValueError):
@@ -59,28 +56,22 @@ class Predictor:
 
     def arrays(self, audio_path=None, transcript=None):
         """The feature sets the system reads, computed for one utterance (arrays of 1 row)."""
-        arrays = {}
-        for name in _with_needs(self.system.reads):
-            if name == "acoustic":
-                if audio_path is None:
-                    raise PredictionError(f"the {self.system.name} system needs audio")
-                padded, length, _ = pad_or_cut(extract(load_audio(audio_path)), MAX_FRAMES)
-                arrays.update(acoustic=padded[None], acoustic_lengths=np.array([min(length, MAX_FRAMES)]))
-            elif name == "words":
-                arrays.update(self._words(transcript))
-            else:
-                utterance = Utterance("input", Path(audio_path or ""), transcript or "", "", None, "")
-                computed, _ = compute_feature_set(name, ArraysContext(arrays, [utterance]))
-                arrays.update(computed)
-        return arrays
+        from .features.sets import needed_sets
 
-    def _words(self, transcript):
-        if not transcript:
-            raise PredictionError(f"the {self.system.name} system needs a transcript (--transcript)")
-        ids, _, _ = encode([tokenize(transcript)], self.vocabulary, MAX_WORDS)
-        if int(((ids > 0) & (ids != UNKNOWN_ID)).sum()) == 0:
-            raise PredictionError(f"no word of {transcript!r} is in this run's vocabulary")
-        return {"tokens": ids, "speech_embeddings": lookup(ids, self.matrix), "embedding_matrix": self.matrix}
+        if audio_path is not None and not Path(audio_path).is_file():
+            raise AudioError(audio_path, "no such file")
+        utterance = Utterance("input", Path(audio_path or ""), transcript or "", "", None, "")
+        arrays = {}
+        context = ArraysContext(arrays, [utterance], self.vocabulary, {"embedding_matrix": self.matrix})
+        for name in needed_sets(self.system.reads):
+            try:
+                computed, _ = compute_feature_set(name, context)
+            except AudioError:
+                raise
+            except (ValueError, OSError) as error:
+                raise PredictionError(f"the {self.system.name} system: {error}") from None
+            arrays.update(computed)
+        return arrays
 
     def predict(self, audio_path=None, transcript=None):
         """What the run predicts for one utterance.
@@ -104,19 +95,6 @@ class Predictor:
         for task in self.tasks:
             result.update(task.named(task.decode(outputs, states.get(task.name, {})), self.classes))
         return result
-
-
-def _with_needs(names):
-    from .features.sets import get_feature_set
-
-    ordered = []
-    for name in names:
-        for need in get_feature_set(name).needs:
-            if need not in ordered:
-                ordered.append(need)
-        if name not in ordered:
-            ordered.append(name)
-    return ordered
 
 
 def _load_model(path, kind):

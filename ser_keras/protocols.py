@@ -3,8 +3,8 @@
 * ``paper``: Krishna and Reddy's split (section 3): sessions 1-4 train, session 5 tests.
 * ``leave-one-session-out`` (``loso``): one fold per session.
 * ``leave-one-speaker-out``: one fold per speaker (10 on IEMOCAP, as CA-MSER's LOSpkO).
-* ``speaker-dependent``: one fold; a fixed share of each speaker's utterances tests, the
-  rest train (stratified by class, from ``seed``).
+* ``speaker-dependent``: one fold; a fixed share (20%) of each speaker's utterances tests,
+  spread over the classes, the rest train; drawn once, from seed 0.
 
 Systems that select epochs or checkpoints get a validation split taken from the
 training rows of a fold, by whole speakers: it never holds a test speaker.
@@ -93,7 +93,10 @@ def leave_one_group_out(groups, label):
 
 
 def speaker_dependent_split(speakers, labels, share=SPEAKER_DEPENDENT_TEST_SHARE, seed=0):
-    """A fixed share of every speaker's utterances of every class tests; the rest train.
+    """A fixed share of every speaker's utterances tests (at least one), spread over the classes.
+
+    Each speaker's rows are shuffled within each class and dealt class by class in turn, so
+    the first ``round(share * n)`` of them cover the classes as evenly as they can.
 
     Returns
     -------
@@ -103,10 +106,12 @@ def speaker_dependent_split(speakers, labels, share=SPEAKER_DEPENDENT_TEST_SHARE
     speakers, labels = np.asarray(speakers), np.asarray(labels)
     test = []
     for speaker in np.unique(speakers):
-        for label in np.unique(labels):
-            rows = np.flatnonzero((speakers == speaker) & (labels == label))
-            count = int(round(share * len(rows)))
-            test.extend(rng.permutation(rows)[:count].tolist())
+        by_class = [
+            rng.permutation(np.flatnonzero((speakers == speaker) & (labels == label))).tolist()
+            for label in np.unique(labels)
+        ]
+        dealt = [rows[turn] for turn in range(max(map(len, by_class))) for rows in by_class if turn < len(rows)]
+        test += dealt[: max(1, int(round(share * len(dealt))))]
     test = np.array(sorted(test), dtype=np.int64)
     return np.setdiff1d(np.arange(len(speakers)), test), test
 

@@ -91,7 +91,7 @@ def build_parser():
 def _extra_sets():
     from ..features.sets import available_feature_sets
 
-    return [name for name, feature_set in available_feature_sets().items() if feature_set.compute is not None]
+    return [name for name, feature_set in available_feature_sets().items() if not feature_set.base]
 
 
 def acoustic_speech2vec(directory, utterances, progress=True):

@@ -34,9 +34,11 @@ class FeatureSet:
         The arrays it writes, each with one row per utterance.
     needs : tuple of str
         Feature sets it is computed from (computed first when missing).
-    compute : callable or None
-        ``compute(context) -> (dict of arrays, dict of settings)``; None for the base
-        sets, which the main extraction writes.
+    compute : callable
+        ``compute(context) -> (dict of arrays, dict of settings)``.
+    base : bool
+        Written by every run of ``feature_extraction.py`` (corpus-wide, with the
+        vocabulary built there); ``compute`` then serves new audio at prediction time.
     packages : tuple of str
         Packages whose versions are recorded with the set.
     """
@@ -44,8 +46,9 @@ class FeatureSet:
     name: str
     description: str
     arrays: tuple
+    compute: object
     needs: tuple = ()
-    compute: object = None
+    base: bool = False
     packages: tuple = ("numpy",)
 
 
@@ -87,6 +90,7 @@ class BundleContext:
         self.bundle = bundle
         self.workers = workers
         self.progress = progress
+        self.vocabulary = bundle.vocabulary
         self._utterances = None
 
     def array(self, name):
@@ -120,16 +124,29 @@ class BundleContext:
 
 
 class ArraysContext:
-    """The same interface over arrays in memory (prediction of new audio)."""
+    """The same interface over arrays in memory: new audio at prediction time.
 
-    def __init__(self, arrays, utterances, workers=1, progress=False):
+    Parameters
+    ----------
+    arrays : dict of str -> np.ndarray
+        Sets computed so far (filled as sets are computed).
+    utterances : list of Utterance
+    vocabulary : list of str, optional
+        The trained run's vocabulary, so that new words map to the same token ids.
+    arrays_of_run : dict, optional
+        Arrays the run kept (``embedding_matrix``).
+    """
+
+    def __init__(self, arrays, utterances, vocabulary=None, arrays_of_run=None, workers=1, progress=False):
         self.arrays = arrays
         self._utterances = utterances
+        self.vocabulary = vocabulary
+        self.arrays_of_run = arrays_of_run or {}
         self.workers = workers
         self.progress = progress
 
     def array(self, name):
-        return self.arrays[name]
+        return self.arrays[name] if name in self.arrays else self.arrays_of_run[name]
 
     def utterances(self):
         return self._utterances
@@ -156,10 +173,26 @@ def compute_feature_set(name, context):
         The set's own settings, with ``versions``.
     """
     feature_set = get_feature_set(name)
-    if feature_set.compute is None:
+    if feature_set.base and isinstance(context, BundleContext):
         raise ValueError(f"{name} is a base feature set, written by every run of feature_extraction.py")
     arrays, settings = feature_set.compute(context)
     return arrays, {**settings, "description": feature_set.description, "versions": versions(feature_set.packages)}
+
+
+def needed_sets(names, present=()):
+    """``names`` with the sets they need first (those not in ``present``), each once, in order."""
+    order = []
+
+    def visit(name):
+        for need in get_feature_set(name).needs:
+            if need not in present:
+                visit(need)
+        if name not in order:
+            order.append(name)
+
+    for name in names:
+        visit(name)
+    return order
 
 
 def add_feature_sets(bundle, names, workers=1, progress=True, log=print):
@@ -174,18 +207,7 @@ def add_feature_sets(bundle, names, workers=1, progress=True, log=print):
     """
     from .bundle import add_feature_set
 
-    order = []
-
-    def visit(name):
-        feature_set = get_feature_set(name)
-        for need in feature_set.needs:
-            if need not in bundle.feature_sets:
-                visit(need)
-        if name not in order:
-            order.append(name)
-
-    for name in names:
-        visit(name)
+    order = needed_sets(names, present=bundle.feature_sets)
     for name in order:
         if log:
             log(f"feature set {name}: {get_feature_set(name).description}")
@@ -204,11 +226,46 @@ def _acoustic_statistics(context):
     return {"acoustic_stats": statistics}, {"of": "acoustic", "statistics": ["mean", "std"], "frames": "real only"}
 
 
+def _acoustic_frames(context):
+    """The 34 features per 100 ms frame of each utterance's audio, padded or cut to 200 frames."""
+    from .acoustic import FRAME_SECONDS, MAX_FRAMES, extract, pad_or_cut
+    from .audio import load_audio
+
+    padded, lengths = [], []
+    for utterance in context.utterances():
+        if not utterance.wav_path.is_file():
+            raise ValueError(f"reading acoustic features needs an audio file, got {str(utterance.wav_path)!r}")
+        frames, length, _ = pad_or_cut(extract(load_audio(utterance.wav_path)), MAX_FRAMES)
+        padded.append(frames)
+        lengths.append(min(length, MAX_FRAMES))
+    arrays = {"acoustic": np.stack(padded), "acoustic_lengths": np.array(lengths, dtype=np.int32)}
+    return arrays, {"frame_seconds": FRAME_SECONDS, "max_frames": MAX_FRAMES}
+
+
+def _word_arrays(context):
+    """Token ids of each transcript in the vocabulary of the context, and their vectors."""
+    from .embeddings import lookup
+    from .text import MAX_WORDS, UNKNOWN_ID, encode, tokenize
+
+    transcripts = [utterance.transcript for utterance in context.utterances()]
+    if not all(transcripts):
+        raise ValueError("reading words needs a transcript of every utterance (--transcript)")
+    tokens, _, _ = encode([tokenize(text) for text in transcripts], context.vocabulary, MAX_WORDS)
+    known = ((tokens > 0) & (tokens != UNKNOWN_ID)).sum(axis=1)
+    if np.any(known == 0):
+        raise ValueError(f"no word of {transcripts[int(np.argmin(known))]!r} is in this run's vocabulary")
+    matrix = np.asarray(context.array("embedding_matrix"))
+    arrays = {"tokens": tokens, "speech_embeddings": lookup(tokens, matrix), "embedding_matrix": matrix}
+    return arrays, {"max_words": MAX_WORDS}
+
+
 register_feature_set(
     FeatureSet(
         "acoustic",
         "34 pyAudioAnalysis features per 100 ms frame, zero-padded to 200 frames (Krishna and Reddy 2.1)",
         ("acoustic", "acoustic_lengths"),
+        compute=_acoustic_frames,
+        base=True,
         packages=("numpy", "librosa", "pyAudioAnalysis"),
     )
 )
@@ -217,6 +274,8 @@ register_feature_set(
         "words",
         "token ids (128 words), vocabulary, word vectors and the looked-up sequences (Krishna and Reddy 2.2, 2.4)",
         ("speech_embeddings", "tokens", "embedding_matrix"),
+        compute=_word_arrays,
+        base=True,
         packages=("numpy", "gensim"),
     )
 )
@@ -225,7 +284,7 @@ register_feature_set(
         "acoustic_stats",
         "mean and standard deviation of the 34 features over each utterance's real 100 ms frames (68 values)",
         ("acoustic_stats",),
-        needs=("acoustic",),
         compute=_acoustic_statistics,
+        needs=("acoustic",),
     )
 )

@@ -1,0 +1,329 @@
+"""The frame every system plugs into: protocols, tasks and their metrics, resume, plug-in systems."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPOSITORY, run_feature_extraction
+
+from ser_keras.evaluation.metrics import at_one_scores, ccc, dimensional_scores
+from ser_keras.features.bundle import read_bundle
+from ser_keras.protocols import PROTOCOLS, folds, validation_split
+from ser_keras.runner import run_protocol
+from ser_keras.systems import Training, get_system
+from ser_keras.tasks import get_task
+
+
+def classify(*arguments, env=None):
+    return subprocess.run(
+        [sys.executable, str(REPOSITORY / "classification.py"), "--verbose", "0", *arguments],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+
+
+def test_leave_one_speaker_out_tests_each_speaker_once_and_never_trains_on_it(demo_bundle):
+    meta = read_bundle(demo_bundle[0]).meta
+    speakers = meta["speaker"].astype(str).to_numpy()
+    speaker_folds = folds("leave-one-speaker-out", meta)
+    assert len(speaker_folds) == len(set(speakers)) == 10
+    tested = np.concatenate([fold.test for fold in speaker_folds])
+    assert sorted(tested.tolist()) == list(range(len(meta)))
+    for fold in speaker_folds:
+        (speaker,) = set(speakers[fold.test])
+        assert fold.name == f"speaker {speaker}" and speaker not in set(speakers[fold.train])
+
+
+def test_the_validation_split_never_holds_a_test_fold_speaker(demo_bundle):
+    meta = read_bundle(demo_bundle[0]).meta
+    speakers = meta["speaker"].astype(str).to_numpy()
+    labels = meta["label"].astype("category").cat.codes.to_numpy()
+    for protocol in PROTOCOLS:
+        for fold in folds(protocol, meta, labels):
+            for seed in range(3):
+                fit, validation = validation_split(speakers, fold.train, 0.2, seed)
+                assert len(validation) > 0 and len(fit) > 0
+                assert sorted(np.concatenate([fit, validation]).tolist()) == sorted(fold.train.tolist())
+                assert not set(validation) & set(fold.test)
+                if protocol != "speaker-dependent":  # there every speaker is in both parts by design
+                    assert not set(speakers[validation]) & set(speakers[fold.test])
+                    assert not set(speakers[validation]) & set(speakers[fit])  # whole speakers
+
+
+def test_speaker_dependent_split_holds_out_a_share_of_every_speaker_and_class(demo_bundle):
+    meta = read_bundle(demo_bundle[0]).meta
+    labels = meta["label"].to_numpy()
+    (fold,) = folds("speaker-dependent", meta, labels)
+    assert not set(fold.train) & set(fold.test) and len(fold.train) + len(fold.test) == len(meta)
+    tested = meta.iloc[fold.test]
+    # 8 utterances per speaker, 2 per class: 2 of each speaker test, of two different classes.
+    assert tested.groupby("speaker").size().tolist() == [2] * 10
+    assert tested.groupby("speaker")["label"].nunique().tolist() == [2] * 10
+
+
+def test_ccc_equals_a_hand_computation():
+    truth, predicted = [1, 2, 3, 4], [2, 2, 4, 5]
+    # Means 2.5 and 3.25; population variances 1.25 and 1.6875; covariance 1.375.
+    assert ccc(truth, predicted) == pytest.approx(2 * 1.375 / (1.25 + 1.6875 + 0.75**2))
+    assert ccc(truth, truth) == pytest.approx(1.0)
+    assert ccc(truth, [5, 4, 3, 2]) < 0
+    scores = dimensional_scores(np.array([truth, truth]).T, np.array([predicted, truth]).T, ("valence", "arousal"))
+    assert scores["ccc_mean"] == pytest.approx((11 / 14 + 1) / 2)
+    assert scores["per_dimension"]["arousal"]["rmse"] == 0
+
+
+def test_precision_recall_f1_at_one_equal_a_hand_computation():
+    gold = [[1, 0, 1], [0, 1, 0], [1, 1, 1]]
+    probabilities = [[0.8, 0.1, 0.1], [0.2, 0.2, 0.6], [0.1, 0.7, 0.2]]  # top: 0 (hit), 2 (miss), 1 (hit)
+    result = at_one_scores(gold, probabilities)
+    assert result["precision_at_1"] == pytest.approx(2 / 3)
+    assert result["recall_at_1"] == pytest.approx((1 / 2 + 0 + 1 / 3) / 3)
+    assert result["f1_at_1"] == pytest.approx((2 * 0.5 / 1.5 + 0 + 2 * (1 / 3) / (4 / 3)) / 3)
+
+
+def test_dimensional_targets_are_scaled_on_training_rows_only():
+    task = get_task("dimensional")
+    ratings = np.array([[1, 2, 3], [5, 4, 3.5], [3, 3, 3], [9, 9, 9]], dtype=np.float32)  # row 3: a test row
+    state = task.fit(ratings, np.array([0, 1, 2]), ["a"])
+    assert state["low"] == [1, 2, 3] and state["high"] == [5, 4, 3.5]
+    targets = task.targets(ratings, np.arange(4), state)
+    assert targets["valence"][:3, 0].tolist() == [-1, 1, 0] and targets["valence"][3, 0] > 1
+    decoded = task.decode(targets, state)["dimensions"]
+    np.testing.assert_allclose(decoded, ratings, rtol=1e-5)
+
+
+def test_an_interrupted_run_resumes_without_retraining_finished_folds(demo_bundle, tmp_path):
+    bundle = read_bundle(demo_bundle[0])
+    system, training = get_system("acoustic"), Training(epochs=1, batch_size=16)
+    trained = []
+
+    def interrupt_at_third_fold(line):
+        if line.startswith("\n"):
+            trained.append(line.strip())
+            if len(trained) == 3:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_protocol(
+            system, bundle, "loso", [0], training=training, out=tmp_path, verbose=0, log=interrupt_at_third_fold
+        )
+    assert sorted(path.name for path in (tmp_path / "folds").iterdir()) == [
+        "seed0-session-1.json",
+        "seed0-session-2.json",
+    ]
+    before = {path.name: path.read_text() for path in (tmp_path / "folds").iterdir()}
+    trained.clear()
+    run = run_protocol(system, bundle, "loso", [0], training=training, out=tmp_path, verbose=0, log=trained.append)
+    assert run.resumed == 2 and [fold.fold for fold in run.folds] == [f"session {s}" for s in (1, 2, 3, 4, 5)]
+    assert [line.strip().split(": ")[0] for line in trained if line.startswith("\n")] == [
+        f"acoustic, seed 0, session {s}" for s in (3, 4, 5)
+    ]
+    for name, text in before.items():
+        assert (tmp_path / "folds" / name).read_text() == text  # finished folds untouched
+    # Other settings are another configuration: nothing is reused.
+    again = run_protocol(
+        system, bundle, "loso", [0], training=Training(epochs=2, batch_size=16), out=tmp_path, verbose=0, log=None
+    )
+    assert again.resumed == 0
+
+
+def test_a_run_predicts_the_annotators_votes(demo_bundle):
+    bundle = read_bundle(demo_bundle[0])
+    run = run_protocol(
+        get_system("acoustic"), bundle, "paper", [0], training=Training(epochs=1, batch_size=16), tasks=["votes"],
+        verbose=0, log=None,
+    )  # fmt: skip
+    scores = run.folds[0].scores["votes"]
+    assert 0 <= scores["recall_at_1"] <= scores["precision_at_1"] <= 1 and 0 <= scores["ua"] <= 1
+    probabilities = run.folds[0].predictions["votes"]["votes"]
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
+
+
+MEAN_FRAMES_SYSTEM = '''
+"""Logistic regression on the mean and standard deviation of the acoustic frames: a system in one module."""
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ser_keras.systems import SklearnSystem, register
+
+
+@dataclass(frozen=True)
+class Settings:
+    C: float = 1.0
+
+    def to_dict(self):
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MeanFramesLogistic(SklearnSystem):
+    def arrays(self, settings):
+        return ["acoustic_stats"]
+
+    def inputs(self, arrays, rows, settings, trim=False):
+        return np.asarray(arrays["acoustic_stats"][rows])
+
+    def build(self, settings, seed):
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        return make_pipeline(StandardScaler(), LogisticRegression(C=settings.C, max_iter=2000, random_state=seed))
+
+
+register(
+    MeanFramesLogistic(
+        name="mean-frames-logistic",
+        paper="none (a test of the registry)",
+        summary="logistic regression on the mean and std of the 34 features",
+        reads=("acoustic_stats",),
+        settings=Settings,
+    )
+)
+'''
+
+
+@pytest.fixture(scope="module")
+def plugin(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("plugin")
+    (folder / "mean_frames_logistic.py").write_text(MEAN_FRAMES_SYSTEM)
+    env = dict(os.environ, SER_KERAS_SYSTEMS="mean_frames_logistic")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(folder), env.get("PYTHONPATH")]))
+    return folder, env
+
+
+def test_a_system_added_in_one_module_runs_through_classification_py(
+    plugin, demo_bundle, small_demo, tmp_path, monkeypatch
+):
+    folder, env = plugin
+    bundle_path = tmp_path / "bundle"
+    shutil.copytree(demo_bundle[0], bundle_path)
+    listed = classify("--list", env=env)
+    assert (
+        listed.returncode == 0
+        and "mean-frames-logistic  (sklearn; tasks: categorical; reads: acoustic_stats)" in listed.stdout
+    )
+
+    out = tmp_path / "run"
+    arguments = [
+        "--features",
+        str(bundle_path),
+        "--system",
+        "mean-frames-logistic",
+        "--set",
+        "C=0.5",
+        "--out",
+        str(out),
+    ]
+    missing = classify(*arguments, env=env)
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines()[-1] == (
+        f"error: {bundle_path} lacks the feature set(s) acoustic_stats; add them with "
+        f"`python feature_extraction.py --out {bundle_path} --feature-sets acoustic_stats`"
+    )
+
+    acoustic_before = (bundle_path / "acoustic.npy").stat().st_mtime_ns
+    added = run_feature_extraction("--out", str(bundle_path), "--feature-sets", "acoustic_stats")
+    assert added.returncode == 0, added.stderr
+    assert (bundle_path / "acoustic.npy").stat().st_mtime_ns == acoustic_before  # nothing else recomputed
+    bundle = read_bundle(bundle_path)
+    declared = bundle.feature_sets["acoustic_stats"]
+    assert declared["arrays"]["acoustic_stats"]["shape"] == [len(bundle.meta), 68] and declared["settings"]["versions"]
+
+    result = classify(*arguments, env=env)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["system"]["name"] == "mean-frames-logistic" and report["settings"] == {"C": 0.5}
+    assert 0 <= report["summary"]["ua"]["mean"] <= 1 and (out / "model.joblib").is_file()
+
+    # Prediction goes through the same registry: the new file's features come from its audio.
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.setenv("SER_KERAS_SYSTEMS", "mean_frames_logistic")
+    import ser_keras.systems as systems
+    from ser_keras.corpora import read_iemocap
+    from ser_keras.predict import Predictor
+
+    monkeypatch.setattr(systems, "_DISCOVERED", False)
+    predictions = pd.read_csv(out / "predictions.csv")
+    utterance = {u.id: u for u in read_iemocap(small_demo).utterances}[predictions["id"][0]]
+    predictor = Predictor(out)
+    probabilities = predictor.predict(utterance.wav_path)
+    expected = [predictions[f"p_{name}"][0] for name in predictor.classes]
+    np.testing.assert_allclose(list(probabilities.values()), expected, rtol=1e-4, atol=1e-6)
+
+
+def test_several_tasks_at_once_and_runs_side_by_side(demo_bundle, tmp_path):
+    out = tmp_path / "multitask"
+    arguments = [
+        "--features",
+        str(demo_bundle[0]),
+        "--system",
+        "acoustic",
+        "--task",
+        "categorical",
+        "--task",
+        "dimensional",
+    ]
+    result = classify(*arguments, "--epochs", "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["tasks"] == ["categorical", "dimensional"]
+    assert set(report["headline"]) >= {"ua", "wa", "ccc_mean", "ccc_valence"}
+    assert -1 <= report["pooled"]["dimensional"]["ccc_mean"] <= 1
+    for name in ("scatter.png", "confusion.png", "curves.png"):
+        assert (out / name).is_file(), name
+    predictions = pd.read_csv(out / "predictions.csv")
+    assert {"label", "predicted", "valence", "predicted_valence", "p_sad"} <= set(predictions.columns)
+    assert 1 <= predictions["predicted_valence"].min() and predictions["predicted_valence"].max() <= 5.5
+
+    single = tmp_path / "categorical-loso"
+    assert classify("--features", str(demo_bundle[0]), "--system", "acoustic", "--protocol", "loso", "--epochs", "1",
+                    "--out", str(single)).returncode == 0  # fmt: skip
+    compared = subprocess.run(
+        [sys.executable, "-m", "ser_keras.evaluation", str(out), str(single)], capture_output=True, text=True
+    )
+    assert compared.returncode == 0, compared.stderr
+    lines = compared.stdout.splitlines()
+    assert lines[0].startswith("| system | tasks | corpus | protocol | seeds | ua | wa | ccc_mean |")
+    assert lines[2].startswith("| acoustic | categorical, dimensional | demo (4 classes) | paper | 0 |")
+    assert lines[3].startswith("| acoustic * | categorical | demo (4 classes) | leave-one-session-out | 0 |")
+    assert "| - |" in lines[3] and "not comparable" in compared.stdout
+
+
+def test_unknown_systems_settings_and_tasks_are_one_line_errors(demo_bundle):
+    for arguments, message in (
+        (["--system", "nope"], "error: no system named 'nope'; available: acoustic, embedding, multimodal"),
+        (["--set", "lstm_units=many"], "error: setting lstm_units: expected int, got 'many'"),
+        (["--set", "depth=3"], "error: system multimodal has no setting depth"),
+    ):
+        result = classify("--features", str(demo_bundle[0]), *arguments)
+        assert result.returncode == 2 and result.stderr.strip().startswith(message), result.stderr
+
+
+def test_no_code_outside_the_registry_compares_a_system_name():
+    import re
+
+    names = "|".join(("acoustic", "embedding", "multimodal"))
+    # A model, kind or system compared with one of the paper's system names, as the code once did.
+    pattern = r"""\b\w*(model|kind|system)(\.name)?\s*(==|!=|\bin\b|\bnot in\b)\s*\(?\s*["']({0})["']"""
+    comparison = re.compile(pattern.format(names))
+    assert comparison.search('if kind == "multimodal":') and comparison.search("if kind in ('acoustic', 'x'):")
+    assert comparison.search('if args.model != "acoustic" and x') and comparison.search('system.name == "embedding"')
+    assert not comparison.search('if embedding.get("mode") == "acoustic":')
+    allowed = {REPOSITORY / "ser_keras" / "experiments.py"}
+    offending = []
+    for path in (REPOSITORY / "ser_keras").rglob("*.py"):
+        if "systems" in path.parts or path in allowed:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if comparison.search(line):
+                offending.append(f"{path.relative_to(REPOSITORY)}:{number}: {line.strip()}")
+    assert not offending, offending
