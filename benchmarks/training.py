@@ -29,8 +29,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from ser_keras.config import PaperConfig, fast_config  # noqa: E402
-from ser_keras.training import build_model, model_inputs  # noqa: E402
+from ser_keras.config import KrishnaReddySettings, fast_settings  # noqa: E402
+from ser_keras.systems import get_system  # noqa: E402
+from ser_keras.tasks import Output  # noqa: E402
+
+SYSTEM = get_system("multimodal")
 
 VARIANTS = (
     ("faithful, padded", "faithful", "padded"),
@@ -69,7 +72,7 @@ def synthetic_bundle(rows=4290, dim=50, seed=0):
 def demo_bundle(path):
     """The training rows (sessions 1-4) of the demo bundle, written first if missing."""
     from ser_keras.features.bundle import read_bundle
-    from ser_keras.training import paper_split
+    from ser_keras.protocols import paper_split
 
     if not (path / "manifest.json").is_file():
         from ser_keras.corpora.loading import load_corpus
@@ -96,10 +99,12 @@ def epoch_speed(arrays, model_config, data, batch_size=32, warmup_rows=256, samp
     keras.utils.set_random_seed(0)
     rows = np.arange(len(arrays["labels"]))
     dim = arrays["speech_embeddings"].shape[2]
-    model = build_model("multimodal", 4, model_config, np.zeros((2, dim), np.float32), variable_length=True)
+    arrays = {**arrays, "embedding_matrix": np.zeros((2, dim), np.float32)}
+    model = SYSTEM.build(arrays, rows, [Output("emotion", 4, "softmax")], model_config)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="categorical_crossentropy")
     targets = np.eye(4, dtype=np.float32)[arrays["labels"]]
     # Trimmed to the longest real utterance of the whole training set, as training does.
-    inputs = model_inputs(arrays, rows, "multimodal", trim=data == "trimmed")
+    inputs = SYSTEM.inputs(arrays, rows, model_config, trim=data == "trimmed")
 
     def batches(chosen):
         chosen_inputs = {name: array[chosen] for name, array in inputs.items()}
@@ -126,7 +131,7 @@ def run(name, arrays):
     for label, model_kind, data in VARIANTS:
         # The fused model as built by ser_keras.models; the padded arrays disable the
         # trim only: a variable-length model on 200 steps does the same work as a fixed one.
-        model_config = fast_config(PaperConfig()) if model_kind == "fast" else PaperConfig()
+        model_config = fast_settings() if model_kind == "fast" else KrishnaReddySettings()
         speeds[label] = epoch_speed({k: arrays[k] for k in arrays}, model_config, data)
         print(f"  {label:36} {speeds[label]:8.1f} utterances/s", flush=True)
     padded, trimmed, by_length, fast = (speeds[label] for label, _, _ in VARIANTS)

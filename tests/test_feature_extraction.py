@@ -23,14 +23,28 @@ def test_bundle_matches_the_design_contract(demo_bundle):
         "tokens": ((n, 128), np.int32),
         "embedding_matrix": ((len(bundle.vocabulary), 16), np.float32),
         "labels": ((n,), np.int32),
+        "dimensions": ((n, 3), np.float32),
+        "votes": ((n, 4), np.float32),
     }
     for name, (shape, dtype) in expected.items():
         array = bundle.array(name)
         assert (array.shape, array.dtype) == (shape, dtype), name
+    declared = {name: list(value["arrays"]) for name, value in bundle.feature_sets.items()}
+    assert declared == {
+        "acoustic": ["acoustic", "acoustic_lengths"],
+        "words": ["speech_embeddings", "tokens", "embedding_matrix"],
+    }
+    assert bundle.feature_sets["acoustic"]["arrays"]["acoustic"]["shape"] == [n, 200, 34]
+    # The demo's ratings (1-5) and three annotators' votes, of whom the label's class has the most.
+    dimensions, votes = np.asarray(bundle.array("dimensions")), np.asarray(bundle.array("votes"))
+    assert np.all((dimensions >= 1) & (dimensions <= 5))
+    assert np.all(votes.sum(axis=1) >= 2) and np.all(votes.argmax(axis=1) == np.asarray(bundle.array("labels")))
     assert list(bundle.meta.columns) == [
         "id",
         "session",
         "speaker",
+        "dialogue",
+        "start",
         "label",
         "transcript",
         "duration",

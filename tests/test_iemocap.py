@@ -48,6 +48,9 @@ def test_sessions_speakers_times_and_ratings_come_from_the_files(mini_iemocap):
     assert first.duration == pytest.approx(8.2357 - 6.2901)
     assert (first.valence, first.arousal, first.dominance) == (2.5, 2.5, 2.5)
     assert first.annotator_labels == ("Neutral", "Neutral;Frustration", "Neutral")
+    # Votes in the paper's label set: frustration is not one of its classes.
+    assert first.votes == ("neutral", "neutral", "neutral")
+    assert (first.dialogue, first.start) == ("Ses01F_script01_1", 6.2901)
     assert first.wav_path.name == "Ses01F_script01_1_F000.wav" and first.wav_path.is_file()
 
 

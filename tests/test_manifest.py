@@ -64,3 +64,18 @@ def test_duplicate_ids_are_refused(tmp_path):
 def test_missing_manifest(tmp_path):
     with pytest.raises(CorpusError, match="manifest not found"):
         read_manifest(tmp_path / "none.csv")
+
+
+def test_optional_dimension_columns(tmp_path):
+    write_tone(tmp_path / "a.wav", 0.5)
+    write_tone(tmp_path / "b.wav", 0.5)
+    path = write_manifest(
+        tmp_path,
+        "path,transcript,label,speaker,valence,arousal,dominance\na.wav,hi,sad,s1,1.5,2,2.5\nb.wav,hi,sad,s1,,,\n",
+    )
+    rated, unrated = read_manifest(path)
+    assert (rated.valence, rated.arousal, rated.dominance) == (1.5, 2.0, 2.5)
+    assert (unrated.valence, unrated.arousal, unrated.dominance) == (None, None, None)
+    bad = write_manifest(tmp_path, "path,transcript,label,speaker,arousal\na.wav,hi,sad,s1,high\n")
+    with pytest.raises(CorpusError, match="line 2: arousal must be a number, got 'high'"):
+        read_manifest(bad)
