@@ -12,7 +12,7 @@ requirements = [
 setup(
     name="ser_keras",
     version="0.1.0",
-    description="Multi-modal speech emotion recognition (Krishna and Reddy, AVSP 2019) in Keras",
+    description="Speech emotion recognition systems of published papers, side by side, in Keras",
     long_description=(here / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     packages=find_packages(include=["ser_keras", "ser_keras.*"]),
@@ -21,11 +21,12 @@ setup(
     extras_require={"test": ["pytest>=7.4", "nbformat>=5.9", "nbclient>=0.10", "ipykernel>=6.29"]},
     entry_points={
         "console_scripts": [
-            "ser-keras-demo-corpus=ser_keras.corpora.demo:main",
-            "ser-keras-corpus-counts=ser_keras.corpora.iemocap:main",
+            "ser-keras-demo-corpus=ser_keras.cli.demo_corpus:main",
+            "ser-keras-corpus-counts=ser_keras.cli.corpus_counts:main",
             "ser-keras-features=ser_keras.cli.feature_extraction:main",
             "ser-keras-classify=ser_keras.cli.classification:main",
-            "ser-keras-predict=ser_keras.predict:main",
+            "ser-keras-predict=ser_keras.cli.predict:main",
+            "ser-keras-compare=ser_keras.cli.evaluation:main",
         ]
     },
 )

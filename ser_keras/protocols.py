@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TEST_SESSION = 5  # Krishna and Reddy, section 3: sessions 1-4 train, session 5 tests
+from .corpora.iemocap import TEST_SESSION
+
 SPEAKER_DEPENDENT_TEST_SHARE = 0.2
 PROTOCOLS = ("paper", "leave-one-session-out", "leave-one-speaker-out", "speaker-dependent")
 ALIASES = {"loso": "leave-one-session-out", "lospko": "leave-one-speaker-out", "sd": "speaker-dependent"}

@@ -327,3 +327,40 @@ def test_no_code_outside_the_registry_compares_a_system_name():
             if comparison.search(line):
                 offending.append(f"{path.relative_to(REPOSITORY)}:{number}: {line.strip()}")
     assert not offending, offending
+
+
+def test_adding_a_feature_set_is_atomic(demo_bundle, tmp_path):
+    from ser_keras.features.bundle import BundleError, add_feature_set
+
+    shutil.copytree(demo_bundle[0], tmp_path / "bundle")
+    bundle = read_bundle(tmp_path / "bundle")
+    manifest_before = (bundle.path / "manifest.json").read_text()
+    rows = len(bundle.meta)
+
+    class InterruptedWhileWritten:
+        """An array whose conversion is interrupted, as by Ctrl-C halfway through writing a set."""
+
+        def __len__(self):
+            return rows
+
+        def __array__(self, *arguments, **keywords):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        add_feature_set(bundle, "partial", {"first": np.zeros((rows, 2)), "second": InterruptedWhileWritten()}, {})
+    assert (bundle.path / "manifest.json").read_text() == manifest_before
+    assert not (bundle.path / "sets").exists() or not any((bundle.path / "sets").iterdir())
+    with pytest.raises(BundleError, match="has 3 rows, the bundle"):
+        add_feature_set(bundle, "short", {"short": np.zeros((3, 2))}, {})
+    added = add_feature_set(bundle, "ones", {"ones": np.ones((rows, 2), np.float32)}, {"what": "ones"})
+    assert added.array("ones").shape == (rows, 2) and added.feature_sets["ones"]["settings"] == {"what": "ones"}
+    assert "ones" not in bundle.feature_sets  # the Bundle read before is not changed in place
+    # A bundle without word vectors: the base set cannot be added by name, extraction writes it.
+    from dataclasses import replace
+
+    sets = {name: value for name, value in added.feature_sets.items() if name != "words"}
+    without_words = replace(added, manifest={**added.manifest, "feature_sets": sets})
+    with pytest.raises(BundleError, match="has no words feature set; re-run feature_extraction.py"):
+        without_words.require_sets(["acoustic", "words"])
+    with pytest.raises(BundleError, match="--feature-sets acoustic_stats`$"):
+        without_words.require_sets(["acoustic", "acoustic_stats"])

@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from ..features.acoustic import MAX_FRAMES
+from ..features.text import MAX_WORDS
 from . import require_at_least_one
 
 DEFAULT_OUT = Path("data") / "features"
@@ -75,8 +77,10 @@ def build_parser():
         default="vectorised",
         help="vectorised (default, equal to the reference) or pyaudioanalysis (the reference)",
     )
-    parser.add_argument("--max-frames", type=int, default=200, help="frames per utterance (default: 200 = 20 s)")
-    parser.add_argument("--max-words", type=int, default=128, help="words per utterance (default: 128)")
+    parser.add_argument(
+        "--max-frames", type=int, default=MAX_FRAMES, help=f"frames per utterance (default: {MAX_FRAMES} = 20 s)"
+    )
+    parser.add_argument("--max-words", type=int, default=MAX_WORDS, help=f"words per utterance (default: {MAX_WORDS})")
     parser.add_argument(
         "--feature-sets",
         default=None,

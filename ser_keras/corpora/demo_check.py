@@ -24,7 +24,7 @@ from ..features.acoustic import N_FEATURES, extract_reference
 from ..features.audio import load_audio
 from ..features.extraction import map_files
 from ..features.text import tokenize
-from .iemocap import read_iemocap
+from .iemocap import TEST_SESSION, read_iemocap
 
 SINGLE_MODALITY_RANGE = (0.40, 0.80)
 FUSION_MARGIN = 0.10
@@ -178,7 +178,7 @@ def check_demo_corpus(root, workers=None, progress=True):
     corpus = read_iemocap(root)
     utterances = corpus.utterances
     acoustic = acoustic_statistics([u.wav_path for u in utterances], workers=workers, progress=progress)
-    is_train = np.array([u.session != 5 for u in utterances])
+    is_train = np.array([u.session != TEST_SESSION for u in utterances])
     results = run_baselines(acoustic, [u.transcript for u in utterances], [u.label for u in utterances], is_train)
     print()
     print(format_table(results, int(is_train.sum()), int((~is_train).sum())))

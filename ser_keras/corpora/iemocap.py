@@ -32,6 +32,7 @@ from .utterance import CorpusError, Utterance, WordSegment, class_counts
 PAPER_CLASSES = ("angry", "excited", "neutral", "sad")
 PAPER_CLASS_COUNTS = {"angry": 1103, "excited": 1636, "neutral": 1708, "sad": 1084}
 PAPER_SPLIT_COUNTS = {"train": 4290, "test": 1241}
+TEST_SESSION = 5  # section 3: sessions 1-4 train, session 5 tests (4290 and 1241 utterances)
 
 # Section 3 of the paper: "data belonging to happy category is merged into excited".
 PAPER_LABELS = {"ang": "angry", "hap": "excited", "exc": "excited", "neu": "neutral", "sad": "sad"}

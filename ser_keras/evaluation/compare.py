@@ -23,6 +23,10 @@ def _corpus(report):
     return f"{corpus.get('kind', '?')} ({len(report['classes'])} classes)"
 
 
+def _cell(metric, value):
+    return f"{value:.1%}" if metric in ("ua", "wa") else f"{value:.3f}"
+
+
 def comparison_table(run_dirs):
     """A Markdown table of runs: system, task scores, corpus, protocol, seeds and minutes per fold.
 
@@ -39,9 +43,12 @@ def comparison_table(run_dirs):
     """
     reports = [read_report(run_dir) for run_dir in run_dirs]
     metrics = list(dict.fromkeys(metric for report in reports for metric in report["headline"]))
+    first = metrics[0]
     lines = [
-        "| system | tasks | corpus | protocol | seeds | " + " | ".join(metrics) + " | minutes per fold |",
-        "|---|---|---|---|---|" + "---:|" * len(metrics) + "---:|",
+        "| system | tasks | corpus | protocol | seeds | "
+        + " | ".join(metrics)
+        + f" | {first} per fold | minutes per fold |",
+        "|---|---|---|---|---|" + "---:|" * len(metrics) + "---|---:|",
     ]
     reference = reports[0]
     differing = False
@@ -59,15 +66,17 @@ def comparison_table(run_dirs):
                 cells.append("-")
                 continue
             summary = report["summary"][metric]
-            if metric in ("ua", "wa"):
-                cells.append(f"{summary['mean']:.1%} +- {summary['std']:.1%}")
-            else:
-                cells.append(f"{summary['mean']:.3f} +- {summary['std']:.3f}")
+            cells.append(f"{_cell(metric, summary['mean'])} +- {_cell(metric, summary['std'])}")
+        per_fold = (
+            ", ".join(_cell(first, value) for value in report["summary"][first]["values"])
+            if first in report["summary"]
+            else "-"
+        )
         minutes = report["seconds"] / max(len(report["rows"]), 1) / 60
         seeds = ",".join(map(str, report["seeds"]))
         lines.append(
             f"| {report['system']['name']}{'' if same else ' *'} | {', '.join(report['tasks'])} | {_corpus(report)} | "
-            f"{report['protocol']} | {seeds} | " + " | ".join(cells) + f" | {minutes:.1f} |"
+            f"{report['protocol']} | {seeds} | " + " | ".join(cells) + f" | {per_fold} | {minutes:.1f} |"
         )
     if differing:
         lines += [

@@ -159,6 +159,12 @@ class Bundle:
     def require_sets(self, names):
         """Raise a one-line :class:`BundleError` naming the command when a feature set is missing."""
         missing = [name for name in names if name not in self.feature_sets]
+        base = [name for name in missing if name in BASE_SETS]
+        if base:
+            raise BundleError(
+                f"{self.path} has no {', '.join(base)} feature set; re-run feature_extraction.py "
+                f"(the words set needs word vectors: --embeddings)"
+            )
         if missing:
             raise BundleError(
                 f"{self.path} lacks the feature set(s) {', '.join(missing)}; add them with "
