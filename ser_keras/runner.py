@@ -103,9 +103,16 @@ def load_arrays(bundle, system, settings, tasks, skip=()):
     return {name: np.asarray(bundle.array(name)) for name in dict.fromkeys(names) if name not in skip}
 
 
-def fingerprint(bundle, run, pipeline, trim):
-    """A short hash of what makes a fold's result: the bundle's data read, the system, its settings."""
+def fingerprint(bundle, run, pipeline, trim, overrides=None):
+    """A short hash of what makes a fold's result: the bundle's data read, the system, its settings.
+
+    ``overrides`` (arrays used instead of the bundle's) count by their content.
+    """
     identity = {
+        "overrides": {
+            name: hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
+            for name, array in sorted((overrides or {}).items())
+        },
         **run.describe(),
         "bundle": str(Path(bundle.path).resolve()),
         "sets": {name: bundle.feature_sets.get(name) for name in run.system.reads},
@@ -176,7 +183,8 @@ def run_protocol(
     if unsupported:
         raise ValueError(f"system {system.name} does not predict {', '.join(unsupported)} (it predicts {system.tasks})")
     run = Run(system, settings, training, tasks, canonical(protocol), list(seeds))
-    arrays = {**load_arrays(bundle, system, settings, tasks, skip=set(arrays or ())), **(arrays or {})}
+    overrides = arrays or {}
+    arrays = {**load_arrays(bundle, system, settings, tasks, skip=set(overrides)), **overrides}
     classes = bundle.classes
     usable = np.ones(len(bundle.meta), dtype=bool)
     for task in tasks:
@@ -186,7 +194,7 @@ def run_protocol(
     folder = Path(out) / FOLDS_FOLDER if out is not None else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-    key = fingerprint(bundle, run, pipeline, trim)
+    key = fingerprint(bundle, run, pipeline, trim, overrides)
     started = time.perf_counter()
     # Fixed across seeds: the speaker-dependent split is drawn once, from seed 0.
     protocol_folds = folds(run.protocol, bundle.meta, arrays["labels"])

@@ -72,7 +72,8 @@ def comparison_table(run_dirs):
             if first in report["summary"]
             else "-"
         )
-        minutes = report["seconds"] / max(len(report["rows"]), 1) / 60
+        # The folds' own training times: a call that resumed finished folds took less.
+        minutes = sum(row["seconds"] for row in report["rows"]) / max(len(report["rows"]), 1) / 60
         seeds = ",".join(map(str, report["seeds"]))
         lines.append(
             f"| {report['system']['name']}{'' if same else ' *'} | {', '.join(report['tasks'])} | {_corpus(report)} | "
