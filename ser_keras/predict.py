@@ -50,7 +50,7 @@ class Predictor:
         self.classes = self.run["classes"]
         self.model = _load_model(run_dir / model_file, self.system.kind)
         self.vocabulary = self.matrix = None
-        if "words" in self.system.reads:
+        if "words" in self.system.feature_sets(self.settings):
             self.vocabulary = (run_dir / "vocab.txt").read_text(encoding="utf-8").splitlines()
             self.matrix = np.load(run_dir / "embedding_matrix.npy")
 
@@ -63,7 +63,7 @@ class Predictor:
         utterance = Utterance("input", Path(audio_path or ""), transcript or "", "", None, "")
         arrays = {}
         context = ArraysContext(arrays, [utterance], self.vocabulary, {"embedding_matrix": self.matrix})
-        for name in needed_sets(self.system.reads):
+        for name in needed_sets(self.system.feature_sets(self.settings)):
             try:
                 computed, _ = compute_feature_set(name, context)
             except AudioError:

@@ -98,7 +98,7 @@ def load_arrays(bundle, system, settings, tasks, skip=()):
 
     Only what is read: a 300-d IEMOCAP bundle's ``speech_embeddings`` alone is 850 MB.
     """
-    bundle.require_sets(system.reads)
+    bundle.require_sets(system.feature_sets(settings))
     names = list(system.arrays(settings)) + ["labels"] + [task.target for task in tasks]
     return {name: np.asarray(bundle.array(name)) for name in dict.fromkeys(names) if name not in skip}
 
@@ -115,7 +115,7 @@ def fingerprint(bundle, run, pipeline, trim, overrides=None):
         },
         **run.describe(),
         "bundle": str(Path(bundle.path).resolve()),
-        "sets": {name: bundle.feature_sets.get(name) for name in run.system.reads},
+        "sets": {name: bundle.feature_sets.get(name) for name in run.system.feature_sets(run.settings)},
         "utterances": len(bundle.meta),
         "pipeline": pipeline,
         "trim": trim,
@@ -294,7 +294,7 @@ def train_fold(
         _, validation = validation_split(speakers, train, training.validation_fraction, seed)
     result = fit_and_predict(
         system, settings, training, tasks, outputs, arrays, targets, train, test, validation, seed, verbose, trim,
-        pipeline, strategy, shuffle,
+        pipeline, strategy, shuffle, None if speakers is None else np.asarray(speakers),
     )  # fmt: skip
     predictions = {task.name: task.decode(result["outputs"], states[task.name]) for task in tasks}
     labels = arrays["labels"][test]

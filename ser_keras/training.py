@@ -84,6 +84,7 @@ def fit_and_predict(
     pipeline="arrays",
     strategy=None,
     shuffle=True,
+    groups=None,
 ):
     """Fit a fresh model of ``system`` on the training rows and predict the test rows.
 
@@ -117,6 +118,8 @@ def fit_and_predict(
     strategy : tf.distribute.Strategy, optional
     shuffle : bool
         Shuffle the training rows every epoch.
+    groups : np.ndarray, shape (N,), optional
+        Speaker of every row, for scikit-learn systems that cross-validate by speaker.
 
     Returns
     -------
@@ -125,7 +128,7 @@ def fit_and_predict(
         ``outputs`` (raw model outputs of the test rows by output name).
     """
     if system.kind == "sklearn":
-        return _fit_estimator(system, settings, tasks, outputs, arrays, targets, train, test, seed)
+        return _fit_estimator(system, settings, tasks, outputs, arrays, targets, train, test, seed, groups)
     if pipeline not in PIPELINES:
         raise ValueError(f"pipeline must be one of {PIPELINES}, got {pipeline!r}")
     import keras
@@ -192,20 +195,20 @@ def fit_and_predict(
     return {"model": model, "history": history.history, "outputs": predicted}
 
 
-def _fit_estimator(system, settings, tasks, outputs, arrays, targets, train, test, seed):
+def _fit_estimator(system, settings, tasks, outputs, arrays, targets, train, test, seed, groups):
     if len(tasks) != 1 or tasks[0].name not in ("categorical", "dimensional"):
         raise ValueError(f"system {system.name}: a scikit-learn system predicts one categorical or dimensional task")
     estimator = system.build(settings, seed)
     train_inputs, test_inputs = system.inputs(arrays, train, settings), system.inputs(arrays, test, settings)
     if tasks[0].name == "categorical":
         one_hot = targets["emotion"]
-        estimator.fit(train_inputs, one_hot[train].argmax(axis=1))
+        system.fit(estimator, train_inputs, one_hot[train].argmax(axis=1), None if groups is None else groups[train])
         probabilities = np.zeros((len(test), one_hot.shape[1]), dtype=np.float32)
         # A class absent from the training rows keeps probability 0.
         probabilities[:, estimator.classes_] = estimator.predict_proba(test_inputs)
         return {"model": estimator, "history": {}, "outputs": {"emotion": probabilities}}
     stacked = np.concatenate([targets[output.name] for output in outputs], axis=1)
-    estimator.fit(train_inputs, stacked[train])
+    system.fit(estimator, train_inputs, stacked[train], None if groups is None else groups[train])
     predicted = np.asarray(estimator.predict(test_inputs)).reshape(len(test), -1)
     return {
         "model": estimator,

@@ -146,9 +146,12 @@ def systems_table():
             f"{name}  ({system.kind}; tasks: {', '.join(system.tasks)}; reads: {', '.join(system.reads)})",
             f"    {system.summary}",
             f"    {system.paper}",
-            f"    training: {system.training.optimizer} {system.training.learning_rate}, batch "
-            f"{system.training.batch_size}, {system.training.epochs} epochs, selection {system.training.selection}",
         ]
+        if system.kind == "keras":
+            lines.append(
+                f"    training: {system.training.optimizer} {system.training.learning_rate}, batch "
+                f"{system.training.batch_size}, {system.training.epochs} epochs, selection {system.training.selection}"
+            )
         if settings:
             lines.append("    settings: " + ", ".join(f"{key}={value}" for key, value in settings.items()))
         lines += [f"    deviation: {text}" for text in system.deviations]

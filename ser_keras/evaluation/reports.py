@@ -71,7 +71,7 @@ def build_report(run, bundle, arrays, command, deviations=(), extra=None):
         "embeddings": bundle.manifest.get("embeddings"),
         "classes": bundle.classes,
         "deviations": list(run.system.deviations) + list(deviations),
-        "selection": _selection_note(run.training),
+        "selection": _selection_note(run.training) if run.system.kind == "keras" else "fitted by scikit-learn",
         **(extra or {}),
         "headline": headline,
         "rows": rows,
@@ -108,9 +108,13 @@ def markdown_report(report):
     lines = [f"# {system['name']}, {report['protocol']} protocol", "", f"{system['summary']}. {system['paper']}.", ""]
     lines.append(
         f"Bundle: `{report['features']}`; classes: {', '.join(report['classes'])}; "
-        f"tasks: {', '.join(report['tasks'])}; "
-        f"seeds: {', '.join(map(str, report['seeds']))}; {training['optimizer']} {training['learning_rate']}, "
-        f"batch size {training['batch_size']}; {report['selection']}."
+        f"tasks: {', '.join(report['tasks'])}; seeds: {', '.join(map(str, report['seeds']))}; "
+        + (
+            f"{training['optimizer']} {training['learning_rate']}, batch size {training['batch_size']}; "
+            if system["kind"] == "keras"
+            else ""
+        )
+        + f"{report['selection']}."
     )
     if report.get("deviations"):
         lines += ["", "Deviations from the paper: " + "; ".join(report["deviations"]) + "."]
@@ -192,14 +196,14 @@ def write_reports(run, bundle, out, command, deviations=(), extra=None):
             **run.describe(),
             "classes": bundle.classes,
             "features": str(bundle.path),
-            "feature_sets": {name: bundle.feature_sets[name] for name in run.system.reads},
+            "feature_sets": {name: bundle.feature_sets[name] for name in run.system.feature_sets(run.settings)},
             "embeddings": bundle.manifest.get("embeddings"),
             "model_file": run.kept_model,
             "task_states": run.kept_states,
         },
     )
     shutil.copy(bundle.path / "manifest.json", out / "features_manifest.json")
-    if "words" in run.system.reads:
+    if "words" in run.system.feature_sets(run.settings):
         # Prediction turns a new transcript into the same token ids and vectors.
         np.save(out / "embedding_matrix.npy", np.asarray(bundle.array("embedding_matrix")))
         (out / "vocab.txt").write_text("\n".join(bundle.vocabulary) + "\n", encoding="utf-8")

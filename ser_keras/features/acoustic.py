@@ -28,8 +28,8 @@ MAX_FRAMES = 200  # section 2.1: 200 frames cover 20 s
 BACKENDS = ("vectorised", "pyaudioanalysis")
 
 
-def extract(signal, sample_rate=SAMPLE_RATE, backend="vectorised"):
-    """The 34 features of every full 100 ms frame.
+def extract(signal, sample_rate=SAMPLE_RATE, backend="vectorised", window_seconds=FRAME_SECONDS, step_seconds=None):
+    """The 34 features of every full frame (default: the paper's 100 ms frames, no overlap).
 
     Parameters
     ----------
@@ -38,15 +38,18 @@ def extract(signal, sample_rate=SAMPLE_RATE, backend="vectorised"):
     backend : {"vectorised", "pyaudioanalysis"}
         ``"vectorised"`` (default) equals the pyAudioAnalysis reference and is
         about 20 times faster (``benchmarks/acoustic_features.py``).
+    window_seconds, step_seconds : float
+        Frame length and hop (``step_seconds`` defaults to the window: no overlap).
+        Atmaja's HSF use 0.025 and 0.010.
 
     Returns
     -------
     np.ndarray, float64, shape (n_frames, 34)
     """
     if backend == "vectorised":
-        return extract_vectorised(signal, sample_rate)
+        return extract_vectorised(signal, sample_rate, window_seconds, step_seconds)
     if backend == "pyaudioanalysis":
-        return extract_reference(signal, sample_rate)
+        return extract_reference(signal, sample_rate, window_seconds, step_seconds)
     raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
 
 
@@ -73,7 +76,7 @@ def pad_or_cut(features, max_frames=MAX_FRAMES):
     return padded, length, len(features) - length
 
 
-def extract_reference(signal, sample_rate=SAMPLE_RATE):
+def extract_reference(signal, sample_rate=SAMPLE_RATE, window_seconds=FRAME_SECONDS, step_seconds=None):
     """The 34 features computed by pyAudioAnalysis itself (the reference backend).
 
     Parameters
@@ -81,26 +84,33 @@ def extract_reference(signal, sample_rate=SAMPLE_RATE):
     signal : np.ndarray, shape (n_samples,)
         Mono audio, any scale (pyAudioAnalysis removes DC and normalises the peak).
     sample_rate : int
+    window_seconds, step_seconds : float
+        Frame length and hop (default: 100 ms, no overlap).
 
     Returns
     -------
     np.ndarray, float64, shape (n_frames, 34)
-        One row per full 100 ms window, ``n_frames = n_samples // window``.
+        One row per full window, ``n_frames = (n_samples - window) // step + 1``.
     """
     # Only ShortTermFeatures: pyAudioAnalysis' audioBasicIO needs packages this project does not use.
     from pyAudioAnalysis import ShortTermFeatures
 
-    window = int(FRAME_SECONDS * sample_rate)
+    window, step = _window_and_step(sample_rate, window_seconds, step_seconds)
     signal = np.asarray(signal, dtype=np.float64)
     if signal.size < window:
         return np.zeros((0, N_FEATURES))
-    features, names = ShortTermFeatures.feature_extraction(signal, sample_rate, window, window, deltas=False)
+    features, names = ShortTermFeatures.feature_extraction(signal, sample_rate, window, step, deltas=False)
     if list(names) != FEATURE_NAMES:
         raise RuntimeError(f"pyAudioAnalysis returned unexpected feature names: {names}")
     return features.T
 
 
-def extract_vectorised(signal, sample_rate=SAMPLE_RATE):
+def _window_and_step(sample_rate, window_seconds, step_seconds):
+    window = int(round(window_seconds * sample_rate))
+    return window, int(round((step_seconds or window_seconds) * sample_rate))
+
+
+def extract_vectorised(signal, sample_rate=SAMPLE_RATE, window_seconds=FRAME_SECONDS, step_seconds=None):
     """The 34 features for all frames at once; equal to :func:`extract_reference`.
 
     pyAudioAnalysis loops over frames in Python; this computes the same
@@ -114,6 +124,8 @@ def extract_vectorised(signal, sample_rate=SAMPLE_RATE):
     signal : np.ndarray, shape (n_samples,)
         Mono audio, any scale.
     sample_rate : int
+    window_seconds, step_seconds : float
+        Frame length and hop (default: 100 ms, no overlap).
 
     Returns
     -------
@@ -122,9 +134,9 @@ def extract_vectorised(signal, sample_rate=SAMPLE_RATE):
     from scipy.fft import dct, rfft
 
     eps = np.finfo(np.float64).eps
-    window = int(FRAME_SECONDS * sample_rate)
+    window, step = _window_and_step(sample_rate, window_seconds, step_seconds)
     signal = np.asarray(signal, dtype=np.float64)
-    n_frames = len(signal) // window
+    n_frames = (len(signal) - window) // step + 1 if len(signal) >= window else 0
     if n_frames == 0:
         return np.zeros((0, N_FEATURES))
     # As pyAudioAnalysis: scale by 2**15, remove DC, scale the peak to 1 over the whole
@@ -132,7 +144,7 @@ def extract_vectorised(signal, sample_rate=SAMPLE_RATE):
     signal = signal - signal.mean()
     peak = np.abs(signal).max() / 2.0**15
     signal = signal / (2.0**15 * (peak + 1e-10))
-    frames = signal[: n_frames * window].reshape(n_frames, window)
+    frames = np.lib.stride_tricks.sliding_window_view(signal, window)[::step][:n_frames]
     num_fft = window // 2
 
     features = np.empty((n_frames, N_FEATURES))

@@ -88,6 +88,10 @@ class System:
         """The bundle arrays :meth:`inputs` reads (so that nothing else is loaded)."""
         raise NotImplementedError
 
+    def feature_sets(self, settings):
+        """The feature sets these settings read (default: ``reads``; a setting may choose another)."""
+        return tuple(self.reads)
+
     def inputs(self, arrays, rows, settings, trim=False):
         """Model inputs for some rows: a dict of arrays (Keras) or one 2-D array (scikit-learn)."""
         raise NotImplementedError
@@ -170,6 +174,10 @@ class SklearnSystem(System):
     def build(self, settings, seed):
         """A fresh, unfitted estimator (``seed`` for its ``random_state``)."""
         raise NotImplementedError
+
+    def fit(self, estimator, inputs, targets, groups):
+        """Fit on the training rows; ``groups`` (their speakers) serve cross-validation grouped by speaker."""
+        estimator.fit(inputs, targets)
 
 
 def _parse(value, kind, name):
