@@ -106,7 +106,7 @@ def _load_model(path, kind):
 
     from . import models  # noqa: F401  registers MaskedStandardization for loading
 
-    return keras.models.load_model(path)
+    return keras.models.load_model(path, compile=False)  # prediction needs no loss or optimiser
 
 
 if __name__ == "__main__":

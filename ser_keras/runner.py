@@ -38,6 +38,7 @@ class FoldResult:
     predictions: dict
     history: dict
     states: dict = field(default_factory=dict)  # what each task fitted on the training rows (target scaling)
+    validation: dict = field(default_factory=dict)  # ids and predictions of the validation rows, if any
     model: object = None  # only when trained in this process
 
     def to_json(self):
@@ -53,6 +54,13 @@ class FoldResult:
             },
             "history": self.history,
             "states": self.states,
+            "validation": {
+                "ids": self.validation.get("ids", []),
+                "predictions": {
+                    task: {name: np.asarray(values).tolist() for name, values in by_name.items()}
+                    for task, by_name in self.validation.get("predictions", {}).items()
+                },
+            },
         }
 
     @classmethod
@@ -62,7 +70,15 @@ class FoldResult:
             for task, p in record["predictions"].items()
         }
         fields = {k: record[k] for k in ("seed", "fold", "train", "test_ids", "seconds", "scores", "history")}
-        return cls(predictions=predictions, states=record.get("states", {}), **fields)
+        validation = record.get("validation") or {}
+        validation = {
+            "ids": validation.get("ids", []),
+            "predictions": {
+                task: {name: np.asarray(values, dtype=np.float32) for name, values in by_name.items()}
+                for task, by_name in validation.get("predictions", {}).items()
+            },
+        }
+        return cls(predictions=predictions, states=record.get("states", {}), validation=validation, **fields)
 
 
 @dataclass
@@ -221,6 +237,11 @@ def run_protocol(
                 trim, pipeline, strategy, name=fold.name,
             )  # fmt: skip
             result.test_ids = ids[fold.test].tolist()
+            if result.validation:
+                result.validation = {
+                    "ids": ids[result.validation["rows"]].tolist(),
+                    "predictions": result.validation["predictions"],
+                }
             if keep:
                 run.kept_model, run.kept_states = _save_model(result.model, Path(out), system), result.states
             if saved is not None:
@@ -297,6 +318,12 @@ def train_fold(
         pipeline, strategy, shuffle, None if speakers is None else np.asarray(speakers),
     )  # fmt: skip
     predictions = {task.name: task.decode(result["outputs"], states[task.name]) for task in tasks}
+    held_out = {}
+    if "validation_outputs" in result:
+        held_out = {
+            "rows": validation,
+            "predictions": {task.name: task.decode(result["validation_outputs"], states[task.name]) for task in tasks},
+        }
     labels = arrays["labels"][test]
     scores = {
         task.name: task.score(arrays[task.target][test], labels, predictions[task.name], classes) for task in tasks
@@ -311,6 +338,7 @@ def train_fold(
         predictions=predictions,
         history={key: [float(v) for v in values] for key, values in result["history"].items()},
         states=states,
+        validation=held_out,
         model=result["model"],
     )
 

@@ -125,7 +125,8 @@ def fit_and_predict(
     -------
     dict
         ``model``, ``history`` (dict of per-epoch lists; empty for scikit-learn),
-        ``outputs`` (raw model outputs of the test rows by output name).
+        ``outputs`` (raw model outputs of the test rows by output name) and, when a
+        validation split selected the epoch, ``validation_outputs`` (of its rows).
     """
     if system.kind == "sklearn":
         return _fit_estimator(system, settings, tasks, outputs, arrays, targets, train, test, seed, groups)
@@ -189,10 +190,16 @@ def fit_and_predict(
             verbose=verbose,
             callbacks=callbacks,
         )
-    predicted = model.predict(test_inputs, batch_size=training.batch_size, verbose=0)
-    if single:
-        predicted = {name: predicted}
-    return {"model": model, "history": history.history, "outputs": predicted}
+
+    def predict(inputs):
+        predicted = model.predict(inputs, batch_size=training.batch_size, verbose=0)
+        return {name: predicted} if single else predicted
+
+    result = {"model": model, "history": history.history, "outputs": predict(test_inputs)}
+    if training.selection == "validation":
+        # Kept for late fusion, which is trained on these (never on the test rows).
+        result["validation_outputs"] = predict(held_out_inputs)
+    return result
 
 
 def _fit_estimator(system, settings, tasks, outputs, arrays, targets, train, test, seed, groups):

@@ -245,7 +245,7 @@ def main(argv=None):
 
         return experiment(args, command, bundle, training, settings, speech_vectors, word_vectors, deviations, strategy)
 
-    from ..evaluation.reports import write_reports
+    from ..evaluation.reports import results_table, write_reports
     from ..runner import run_protocol
 
     out = args.out or DEFAULT_RUNS / f"{system.name}-{args.protocol}"
@@ -289,30 +289,6 @@ def main(argv=None):
     resumed = f"; {run.resumed} fold(s) reused from an earlier call" if run.resumed else ""
     print(f"\nwrote {out}/: {written}  ({report['seconds']:.0f} s{resumed})")
     return 0
-
-
-def results_table(report):
-    """The per-fold rows and their mean, as printed at the end of a run."""
-    headline = report["headline"]
-
-    def cell(metric, value):
-        return f"{value:>7.1%}" if metric in ("ua", "wa") else f"{value:>7.3f}"
-
-    width = max(28, *(len(row["name"]) + 2 for row in report["rows"]))
-    lines = [
-        f"{'run':<{width}} " + " ".join(f"{metric.upper() if len(metric) == 2 else metric:>7}" for metric in headline)
-    ]
-    for row in report["rows"]:
-        lines.append(f"{row['name']:<{width}} " + " ".join(cell(m, row[m]) for m in headline))
-    summary = report["summary"]
-    lines.append(
-        f"{'mean +- std':<{width}} "
-        + " ".join(cell(m, summary[m]["mean"]) for m in headline)
-        + "   (+- "
-        + ", ".join(cell(m, summary[m]["std"]).strip() for m in headline)
-        + ")"
-    )
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -236,3 +236,22 @@ def _pooled_dimensions(run, bundle, arrays):
     rows = bundle_rows(bundle, [identifier for fold in run.folds for identifier in fold.test_ids])
     predicted = np.concatenate([fold.predictions["dimensional"]["dimensions"] for fold in run.folds])
     return arrays["dimensions"][rows], predicted
+
+
+def results_table(report):
+    """The per-fold rows of a report and their mean, as the command line prints them at the end of a run."""
+    headline = report["headline"]
+    labels = [metric.upper() if metric in ("ua", "wa") else metric for metric in headline]
+    widths = [max(7, len(label)) for label in labels]
+
+    def cells(values):
+        return " ".join(f"{_percent(metric, value):>{width}}" for metric, value, width in zip(headline, values, widths))
+
+    width = max(28, *(len(row["name"]) + 2 for row in report["rows"]))
+    lines = [f"{'run':<{width}} " + " ".join(f"{label:>{w}}" for label, w in zip(labels, widths))]
+    for row in report["rows"]:
+        lines.append(f"{row['name']:<{width}} " + cells([row[metric] for metric in headline]))
+    summary = report["summary"]
+    deviations = ", ".join(_percent(metric, summary[metric]["std"]) for metric in headline)
+    lines.append(f"{'mean +- std':<{width}} " + cells([summary[m]["mean"] for m in headline]) + f"   (+- {deviations})")
+    return "\n".join(lines)
