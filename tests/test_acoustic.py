@@ -74,3 +74,12 @@ def test_pad_or_cut():
     long = RNG.normal(size=(230, 34))
     padded, length, cut = pad_or_cut(long)
     assert (padded.shape, length, cut) == ((200, 34), 200, 30)
+
+
+@pytest.mark.parametrize("name", ["white noise", "tone 440 Hz", "silence then tone", "odd length", "clipped tone"])
+def test_vectorised_backend_equals_pyaudioanalysis_with_overlapping_25_ms_frames(name):
+    signal = SIGNALS[name] * 32767
+    reference = extract_reference(signal, SR, 0.025, 0.010)
+    vectorised = extract(signal, SR, window_seconds=0.025, step_seconds=0.010)
+    assert vectorised.shape == reference.shape == ((len(signal) - 400) // 160 + 1, 34)
+    np.testing.assert_allclose(vectorised, reference, rtol=RTOL, atol=ATOL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 
@@ -171,6 +172,8 @@ def write_reports(run, bundle, out, command, deviations=(), extra=None):
     """
     import pandas as pd
 
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     arrays = {name: np.asarray(bundle.array(name)) for name in ["labels"] + [task.target for task in run.tasks]}
     report = build_report(run, bundle, arrays, command, deviations, extra)
     title = f"{run.system.name}, {run.protocol} protocol"

@@ -44,6 +44,7 @@ class ClassifierSettings:
 
 
 def _estimators(seed):
+    from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.neighbors import KNeighborsClassifier
@@ -51,7 +52,11 @@ def _estimators(seed):
     from sklearn.svm import SVC
 
     return {
-        "svm": (SVC(kernel="rbf", probability=True, random_state=seed), {"C": [1, 10, 0.1], "gamma": ["scale", 0.01]}),
+        # Probabilities by a sigmoid fitted on internal folds, as SVC(probability=True) did (deprecated).
+        "svm": (
+            CalibratedClassifierCV(SVC(kernel="rbf", random_state=seed), ensemble=False),
+            {"estimator__C": [1, 10, 0.1], "estimator__gamma": ["scale", 0.01]},
+        ),
         "mlp": (
             MLPClassifier(max_iter=1000, early_stopping=True, random_state=seed),
             {"hidden_layer_sizes": [(128,), (256, 128)], "alpha": [1e-4, 1e-2]},
