@@ -1,4 +1,4 @@
-"""Late fusion of finished runs: Atmaja and Akagi's two-stage SVR over dimensional predictions.
+"""Late fusion of finished runs: Atmaja and Akagi's two-stage SVR, and fused class probabilities.
 
 Speech Communication 126 (2021), code ``bagustris/two-stage-ser`` (``fuse_iemocap_*.py``):
 stage 1, an acoustic and a text network predict valence, arousal and dominance on the
@@ -8,8 +8,13 @@ validation rows as its inputs, is fitted to their ratings, and predicts the test
 The SVR never sees a test row. Inputs and targets are in the networks' [-1, 1] scale,
 fitted on each fold's training rows.
 
-The two runs must come from the same bundle, protocol and seeds with validation
-selection, so that they share every fold's validation split.
+For categories, :func:`probability_fusion` averages the runs' class probabilities
+(``mean``, nothing trained) or fits an SVM on their validation probabilities (``svm``),
+the counterpart of Krishna and Reddy's early fusion.
+
+The runs must come from the same bundle, protocol and seeds; the trained fusions need
+runs that selected on a validation split, so that they share every fold's validation
+part (``classification.py --selection validation`` for systems that train fixed epochs).
 """
 
 from __future__ import annotations
@@ -90,6 +95,101 @@ def svr_fold(inputs_validation, targets_validation, inputs_test, settings=Fusion
     return predicted
 
 
+def _aligned(bundle, run_dirs, task_name, needs_validation):
+    """The runs' folds by (seed, fold), checked to share rows; the protocol; an id -> row index."""
+    runs = [read_folds(run_dir) for run_dir in run_dirs]
+    keys = sorted(set.intersection(*(set(folds) for folds in runs)))
+    if not keys:
+        raise FusionError("the runs share no fold: fuse runs of the same protocol and seeds")
+    reports = [json.loads((Path(run_dir) / "report.json").read_text()) for run_dir in run_dirs]
+    if len({(report["protocol"], report["features"]) for report in reports}) > 1:
+        raise FusionError("the runs were not made on the same bundle and protocol")
+    if any(task_name not in report["tasks"] for report in reports):
+        raise FusionError(f"every run must predict the {task_name} task")
+    for seed, name in keys:
+        folds = [run[(seed, name)] for run in runs]
+        validation_ids = folds[0].validation.get("ids", [])
+        if needs_validation and not validation_ids:
+            raise FusionError(
+                f"{run_dirs[0]} kept no validation predictions: fuse runs that selected on a validation split"
+            )
+        if any(
+            fold.validation.get("ids", []) != validation_ids or fold.test_ids != folds[0].test_ids for fold in folds
+        ):
+            raise FusionError(f"seed {seed}, {name}: the runs used different validation or test rows")
+    index = {identifier: row for row, identifier in enumerate(bundle.meta["id"].astype(str))}
+    return [[run[key] for run in runs] for key in keys], reports[0]["protocol"], index
+
+
+def probability_fusion(bundle, run_dirs, method="mean", seed=0):
+    """Fuse the class probabilities of several runs, fold by fold.
+
+    Parameters
+    ----------
+    bundle : Bundle
+    run_dirs : sequence of path
+        Runs predicting the categorical task on the same folds.
+    method : {"mean", "svm"}
+        ``mean``: the average of the runs' probabilities. ``svm``: an RBF SVM (C 1, its
+        probabilities by a sigmoid fitted on internal folds) on the concatenated
+        probabilities of the validation rows, applied to the test rows.
+    seed : int
+
+    Returns
+    -------
+    ser_keras.runner.Run
+    """
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import SVC
+
+    if method not in ("mean", "svm"):
+        raise FusionError(f"method must be mean or svm, got {method!r}")
+    task = get_task("categorical")
+    groups, protocol, index = _aligned(bundle, run_dirs, "categorical", needs_validation=method == "svm")
+    labels = np.asarray(bundle.array("labels"))
+    system = SklearnSystem(
+        name=f"late-fusion-{method}",
+        paper="late fusion of class probabilities (Atmaja's tutorial, seed 003)",
+        summary="the runs' class probabilities averaged" if method == "mean" else "an SVM on the runs' probabilities",
+        reads=(),
+        settings=FusionSettings,
+    )
+    result = Run(system, FusionSettings(runs=tuple(map(str, run_dirs))), Training(), [task], protocol,
+                 sorted({folds[0].seed for folds in groups}))  # fmt: skip
+    for folds in groups:
+        test = np.concatenate([fold.predictions["categorical"]["emotion"] for fold in folds], axis=1)
+        if method == "mean":
+            probabilities = np.mean([fold.predictions["categorical"]["emotion"] for fold in folds], axis=0)
+        else:
+            validation = np.concatenate([fold.validation["predictions"]["categorical"]["emotion"] for fold in folds], 1)
+            rows = np.array([index[i] for i in folds[0].validation["ids"]])
+            counts = np.bincount(labels[rows])
+            internal = min(5, int(counts[counts > 0].min()))  # folds for the sigmoid of the probabilities
+            if internal < 2:
+                raise FusionError(f"{folds[0].fold}: the validation part has a class with one utterance; use mean")
+            model = CalibratedClassifierCV(SVC(kernel="rbf", random_state=seed), cv=internal, ensemble=False)
+            model.fit(validation, labels[rows])
+            probabilities = np.zeros_like(folds[0].predictions["categorical"]["emotion"])
+            probabilities[:, model.classes_] = model.predict_proba(test)
+        test_rows = np.array([index[i] for i in folds[0].test_ids])
+        predictions = {"emotion": probabilities.astype(np.float32)}
+        scores = task.score(labels[test_rows], labels[test_rows], predictions, bundle.classes)
+        result.folds.append(
+            FoldResult(
+                folds[0].seed,
+                folds[0].fold,
+                len(folds[0].validation.get("ids", [])),
+                list(folds[0].test_ids),
+                0.0,
+                {"categorical": scores},
+                {"categorical": predictions},
+                {},
+                {},
+            )  # fmt: skip
+        )
+    return result
+
+
 def two_stage_fusion(bundle, run_dirs, settings=None):
     """Fuse the dimensional predictions of several runs (fold by fold) with Atmaja's SVRs.
 
@@ -108,23 +208,12 @@ def two_stage_fusion(bundle, run_dirs, settings=None):
     """
     settings = settings or FusionSettings(runs=tuple(str(d) for d in run_dirs))
     task = get_task("dimensional")
-    runs = [read_folds(run_dir) for run_dir in run_dirs]
-    keys = sorted(set.intersection(*(set(folds) for folds in runs)))
-    if not keys:
-        raise FusionError("the runs share no fold: fuse runs of the same protocol and seeds")
-    reports = [json.loads((Path(run_dir) / "report.json").read_text()) for run_dir in run_dirs]
-    if len({(report["protocol"], report["features"]) for report in reports}) > 1:
-        raise FusionError("the runs were not made on the same bundle and protocol")
-    index = {identifier: row for row, identifier in enumerate(bundle.meta["id"].astype(str))}
+    groups, protocol, index = _aligned(bundle, run_dirs, "dimensional", needs_validation=True)
     ratings = np.asarray(bundle.array("dimensions"))
-    result = Run(FUSION, settings, Training(), [task], reports[0]["protocol"], sorted({seed for seed, _ in keys}))
-    for seed, name in keys:
-        folds = [run[(seed, name)] for run in runs]
-        validation_ids, test_ids = folds[0].validation.get("ids", []), folds[0].test_ids
-        if not validation_ids:
-            raise FusionError(f"{run_dirs[0]} kept no validation predictions: fuse systems that select on validation")
-        if any(fold.validation.get("ids") != validation_ids or fold.test_ids != test_ids for fold in folds):
-            raise FusionError(f"seed {seed}, {name}: the runs used different validation or test rows")
+    result = Run(FUSION, settings, Training(), [task], protocol, sorted({folds[0].seed for folds in groups}))
+    for folds in groups:
+        seed, name = folds[0].seed, folds[0].fold
+        validation_ids, test_ids = folds[0].validation["ids"], folds[0].test_ids
         state = folds[0].states["dimensional"]
 
         def stacked(part):

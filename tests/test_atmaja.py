@@ -149,3 +149,42 @@ def test_the_two_stage_svr_never_sees_the_test_fold(atmaja_bundle, tmp_path):
     assert again.folds[0].scores["dimensional"]["ccc_mean"] != scores["ccc_mean"]
     report = write_reports(fused, atmaja_bundle, tmp_path / "fused", "test")
     assert report["system"]["name"] == "two-stage-svr" and json.loads((tmp_path / "fused" / "run.json").read_text())
+
+
+def test_late_fusion_of_class_probabilities(demo_bundle, tmp_path):
+    from ser_keras.evaluation.reports import write_reports
+    from ser_keras.fusion import FusionError, probability_fusion
+
+    bundle = read_bundle(demo_bundle[0])
+    training = Training(batch_size=16, epochs=1, selection="validation", patience=5)
+    runs, folds = [], []
+    for name in ("acoustic", "embedding"):
+        run = run_protocol(get_system(name), bundle, "paper", [0], training=training, out=tmp_path / name,
+                           verbose=0, log=None)  # fmt: skip
+        write_reports(run, bundle, tmp_path / name, "test")
+        runs.append(tmp_path / name)
+        folds.append(run.folds[0])
+    mean = probability_fusion(bundle, runs, "mean")
+    expected = (folds[0].predictions["categorical"]["emotion"] + folds[1].predictions["categorical"]["emotion"]) / 2
+    np.testing.assert_allclose(mean.folds[0].predictions["categorical"]["emotion"], expected, rtol=1e-6)
+    fused = probability_fusion(bundle, runs, "svm")
+    probabilities = fused.folds[0].predictions["categorical"]["emotion"]
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
+
+    # The SVM is fitted on validation labels only: other test labels change its scores, not its output.
+    changed = tmp_path / "changed"
+    shutil.copytree(bundle.path, changed)
+    labels = np.load(changed / "labels.npy")
+    test = bundle.meta["id"].isin(fused.folds[0].test_ids).to_numpy()
+    labels[test] = (labels[test] + 1) % 4
+    np.save(changed / "labels.npy", labels)
+    again = probability_fusion(read_bundle(changed), runs, "svm")
+    np.testing.assert_allclose(again.folds[0].predictions["categorical"]["emotion"], probabilities)
+    assert again.folds[0].scores["categorical"]["confusion"] != fused.folds[0].scores["categorical"]["confusion"]
+
+    # Runs that trained fixed epochs kept no validation predictions: the SVM refuses, the mean does not.
+    fixed = run_protocol(get_system("acoustic"), bundle, "paper", [0], training=Training(batch_size=16, epochs=1),
+                         out=tmp_path / "fixed", verbose=0, log=None)  # fmt: skip
+    write_reports(fixed, bundle, tmp_path / "fixed", "test")
+    with pytest.raises(FusionError, match="kept no validation predictions"):
+        probability_fusion(bundle, [tmp_path / "fixed", runs[1]], "svm")

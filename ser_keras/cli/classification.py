@@ -13,7 +13,13 @@ from . import require_at_least_one
 DEFAULT_FEATURES = Path("data") / "features" / "demo"
 DEFAULT_RUNS = Path("runs")
 DEFAULT_SYSTEM = "multimodal"
-TRAINING_OPTIONS = {"epochs": "epochs", "batch_size": "batch size", "learning_rate": "learning rate"}
+TRAINING_OPTIONS = {
+    "epochs": "epochs",
+    "batch_size": "batch size",
+    "learning_rate": "learning rate",
+    "selection": "selection",
+    "patience": "patience",
+}
 
 
 def build_parser():
@@ -74,6 +80,14 @@ def build_parser():
         "--batch-size", type=int, default=None, help="batch size (default: the system's; 32 for the paper's)"
     )
     parser.add_argument("--learning-rate", type=float, default=None, help="learning rate (default: the system's)")
+    parser.add_argument(
+        "--selection",
+        choices=("fixed", "validation"),
+        default=None,
+        help="fixed: train the epochs, keep the last model; validation: early stopping on 20%% of the training "
+        "speakers, best weights kept, their predictions saved for late fusion (default: the system's)",
+    )
+    parser.add_argument("--patience", type=int, default=None, help="early-stopping patience (default: the system's)")
     parser.add_argument("--seed", type=int, default=0, help="first random seed (default: 0)")
     parser.add_argument("--seeds", type=int, default=1, help="runs with seeds seed, seed+1, ... (default: 1)")
     parser.add_argument(
