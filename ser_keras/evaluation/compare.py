@@ -47,12 +47,12 @@ def comparison_table(run_dirs):
     lines = [
         "| system | tasks | corpus | protocol | seeds | "
         + " | ".join(metrics)
-        + f" | {first} per fold | minutes per fold |",
-        "|---|---|---|---|---|" + "---:|" * len(metrics) + "---|---:|",
+        + f" | {first} per fold | minutes per fold | run |",
+        "|---|---|---|---|---|" + "---:|" * len(metrics) + "---|---:|---|",
     ]
     reference = reports[0]
     differing = False
-    for report in reports:
+    for run_dir, report in zip(run_dirs, reports):
         same = (
             _corpus(report) == _corpus(reference)
             and report["features"] == reference["features"]
@@ -77,7 +77,9 @@ def comparison_table(run_dirs):
         seeds = ",".join(map(str, report["seeds"]))
         lines.append(
             f"| {report['system']['name']}{'' if same else ' *'} | {', '.join(report['tasks'])} | {_corpus(report)} | "
-            f"{report['protocol']} | {seeds} | " + " | ".join(cells) + f" | {per_fold} | {minutes:.1f} |"
+            f"{report['protocol']} | {seeds} | "
+            + " | ".join(cells)
+            + f" | {per_fold} | {minutes:.1f} | {Path(run_dir).name} |"
         )
     if differing:
         lines += [
