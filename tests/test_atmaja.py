@@ -188,3 +188,17 @@ def test_late_fusion_of_class_probabilities(demo_bundle, tmp_path):
     write_reports(fixed, bundle, tmp_path / "fixed", "test")
     with pytest.raises(FusionError, match="kept no validation predictions"):
         probability_fusion(bundle, [tmp_path / "fixed", runs[1]], "svm")
+
+
+def test_the_acoustic_network_reads_frame_level_descriptors(atmaja_bundle):
+    system = get_system("atmaja-acoustic")
+    settings = system.make_settings({"features": "egemaps_lld"})
+    assert system.feature_sets(settings) == ("egemaps",)
+    run = run_protocol(system, atmaja_bundle, "paper", [0], settings, Training(optimizer="rmsprop", batch_size=16,
+                       epochs=1, selection="validation"), verbose=0, log=None)  # fmt: skip
+    model = run.folds[0].model
+    frames = atmaja_bundle.array("egemaps_lld").shape[1]
+    assert tuple(model.get_layer("acoustic_features").output.shape) == (None, frames, 25)
+    assert -1 <= run.folds[0].scores["dimensional"]["ccc_mean"] <= 1
+    with pytest.raises(ValueError, match="features must be one of"):
+        system.feature_sets(system.make_settings({"features": "mfcc"}))

@@ -4,7 +4,8 @@ APSIPA Trans. SIP 9:e17 (2020), code ``bagustris/dimensional-ser`` (``lstm_lstm*
 checked in ``shared/SYSTEMS.md`` section 2:
 
 * ``atmaja-acoustic`` (Fig. 2): batch normalisation, 3 x LSTM 256 over the statistics of
-  frames (HSF, shaped as a sequence of one step), flatten, dropout 0.3, three linear heads.
+  frames (HSF, shaped as a sequence of one step) or, with ``--set features=egemaps_lld``,
+  over the eGeMAPS descriptors per frame; flatten, dropout 0.3, three linear heads.
 * ``atmaja-text``: trainable Embedding initialised from the bundle's word vectors, LSTM
   256 x 3, Dense 64, dropout 0.3, three heads.
 * ``atmaja-bimodal`` (Eq. 1, Fig. 3): both branches (dropouts 0.1 and 0.4, the best of
@@ -40,7 +41,16 @@ PAPER = (
 TRAINING = Training(
     optimizer="rmsprop", learning_rate=0.001, batch_size=8, epochs=50, selection="validation", patience=10
 )
-ACOUSTIC_SETS = ("hsf", "hsf2", "egemaps", "acoustic_stats")
+# The acoustic input, by array, and the feature set holding it. egemaps_lld is frame-level:
+# (N, T, 25) zero-padded to the corpus's longest utterance, read as the paper reads its LLD
+# input (padded, no mask; the flatten needs the fixed length).
+ACOUSTIC_INPUTS = {
+    "hsf": "hsf",
+    "hsf2": "hsf2",
+    "egemaps": "egemaps",
+    "acoustic_stats": "acoustic_stats",
+    "egemaps_lld": "egemaps",
+}
 DEVIATIONS = (
     "validation on 20% of the training speakers (the code: the last 20% of the training turns)",
     "targets scaled on the training rows only (the code: on every label)",
@@ -54,7 +64,8 @@ class AtmajaSettings:
     Attributes
     ----------
     features : str
-        Acoustic feature set (statistics per utterance): hsf, hsf2, egemaps or acoustic_stats.
+        Acoustic input: statistics per utterance (hsf, hsf2, egemaps, acoustic_stats) or the
+        eGeMAPS descriptors per 10 ms frame (egemaps_lld).
     units : int
         Cells of each LSTM (256).
     dense : int
@@ -139,20 +150,21 @@ class Atmaja(KerasSystem):
         return "words" in self.reads
 
     def feature_sets(self, settings):
-        if self.acoustic and settings.features not in ACOUSTIC_SETS:
-            raise ValueError(f"features must be one of {ACOUSTIC_SETS}, got {settings.features!r}")
-        return ((settings.features,) if self.acoustic else ()) + (("words",) if self.words else ())
+        if self.acoustic and settings.features not in ACOUSTIC_INPUTS:
+            raise ValueError(f"features must be one of {tuple(ACOUSTIC_INPUTS)}, got {settings.features!r}")
+        return ((ACOUSTIC_INPUTS[settings.features],) if self.acoustic else ()) + (("words",) if self.words else ())
 
     def arrays(self, settings):
         return ([settings.features] if self.acoustic else []) + (["tokens", "embedding_matrix"] if self.words else [])
 
     def inputs(self, arrays, rows, settings, trim=False):
-        """``statistics`` (len(rows), 1, F) and/or ``tokens`` (len(rows), W)."""
+        """``acoustic_features`` (len(rows), 1, F) or, frame-level, (len(rows), T, F); ``tokens`` (len(rows), W)."""
         from ..training import trimmed
 
         inputs = {}
         if self.acoustic:
-            inputs["statistics"] = np.asarray(arrays[settings.features][rows], dtype=np.float32)[:, None, :]
+            features = np.asarray(arrays[settings.features][rows], dtype=np.float32)
+            inputs["acoustic_features"] = features if features.ndim == 3 else features[:, None, :]
         if self.words:
             inputs["tokens"] = trimmed(np.asarray(arrays["tokens"][rows], dtype=np.int32), trim)
         return inputs
@@ -165,8 +177,10 @@ class Atmaja(KerasSystem):
 
         inputs, branches = {}, []
         if self.acoustic:
-            inputs["statistics"] = keras.Input(shape=(1, arrays[settings.features].shape[1]), name="statistics")
-            branches.append(acoustic_branch(inputs["statistics"], settings))
+            shape = arrays[settings.features].shape[1:]
+            steps = (1, *shape) if len(shape) == 1 else shape  # statistics: a sequence of one step
+            inputs["acoustic_features"] = keras.Input(shape=steps, name="acoustic_features")
+            branches.append(acoustic_branch(inputs["acoustic_features"], settings))
         if self.words:
             inputs["tokens"] = keras.Input(shape=(None,), dtype="int32", name="tokens")
             branches.append(text_branch(inputs["tokens"], arrays["embedding_matrix"], settings))
