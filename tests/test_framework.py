@@ -299,8 +299,13 @@ def test_several_tasks_at_once_and_runs_side_by_side(demo_bundle, tmp_path):
 
 
 def test_unknown_systems_settings_and_tasks_are_one_line_errors(demo_bundle):
+    unknown = classify("--features", str(demo_bundle[0]), "--system", "nope")
+    prefix = "error: no system named 'nope'; available: "
+    assert unknown.returncode == 2 and unknown.stderr.startswith(prefix), unknown.stderr
+    (line,) = unknown.stderr.splitlines()
+    listed = line[len(prefix) :].split(", ")
+    assert listed == sorted(listed) and {"acoustic", "embedding", "multimodal"} <= set(listed), line
     for arguments, message in (
-        (["--system", "nope"], "error: no system named 'nope'; available: acoustic, embedding, multimodal"),
         (["--set", "lstm_units=many"], "error: setting lstm_units: expected int, got 'many'"),
         (["--set", "depth=3"], "error: system multimodal has no setting depth"),
     ):
