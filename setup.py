@@ -18,7 +18,11 @@ setup(
     packages=find_packages(include=["ser_keras", "ser_keras.*"]),
     python_requires=">=3.10",
     install_requires=requirements,
-    extras_require={"test": ["pytest>=7.4", "nbformat>=5.9", "nbclient>=0.10", "ipykernel>=6.29"]},
+    extras_require={
+        "test": ["pytest>=7.4", "nbformat>=5.9", "nbclient>=0.10", "ipykernel>=6.29"],
+        # MATE's --sentence-encoder; brings PyTorch, so never needed by the two scripts' defaults.
+        "sentence": ["sentence-transformers>=3.0"],
+    },
     entry_points={
         "console_scripts": [
             "ser-keras-demo-corpus=ser_keras.cli.demo_corpus:main",

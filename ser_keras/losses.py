@@ -29,3 +29,33 @@ def ccc_loss(y_true, y_pred):
     covariance = ops.mean((y_true - mean_true) * (y_pred - mean_pred))
     denominator = ops.var(y_true) + ops.var(y_pred) + ops.square(mean_true - mean_pred)
     return 1.0 - 2.0 * covariance / (denominator + keras.config.epsilon())
+
+
+@keras.saving.register_keras_serializable(package="ser_keras")
+class ClassBalancedCrossEntropy(keras.losses.Loss):
+    """MATE's class-balanced loss: binary cross-entropy of each class, weighted, against the gold classes.
+
+    The gold classes of a row are those with the most votes (the target is the vote
+    distribution, so they are its largest entries); class j's term is weighted
+    ``weights[j]`` and the terms are averaged over classes, as PyTorch's
+    ``BCELoss(weight=...)`` on softmax outputs.
+
+    Parameters
+    ----------
+    weights : sequence of float, length C
+        From :func:`ser_keras.systems.mate.class_balanced_weights`.
+    """
+
+    def __init__(self, weights, name="class_balanced_cross_entropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.weights = [float(weight) for weight in weights]
+
+    def call(self, y_true, y_pred):
+        y_true = ops.cast(y_true, y_pred.dtype)
+        gold = ops.cast(y_true >= ops.max(y_true, axis=-1, keepdims=True) - 1e-6, y_pred.dtype)
+        probabilities = ops.clip(y_pred, keras.config.epsilon(), 1.0 - keras.config.epsilon())
+        cross_entropy = -(gold * ops.log(probabilities) + (1.0 - gold) * ops.log(1.0 - probabilities))
+        return ops.mean(ops.convert_to_tensor(self.weights, dtype=y_pred.dtype) * cross_entropy, axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "weights": self.weights}

@@ -194,7 +194,7 @@ def run_protocol(
     """
     settings = settings if settings is not None else system.make_settings()
     training = training if training is not None else system.training
-    tasks = [get_task(name) for name in (tasks or system.tasks[:1])]
+    tasks = [get_task(name) for name in (tasks or system.tasks_by_default())]
     unsupported = [task.name for task in tasks if task.name not in system.tasks]
     if unsupported:
         raise ValueError(f"system {system.name} does not predict {', '.join(unsupported)} (it predicts {system.tasks})")
@@ -300,7 +300,7 @@ def train_fold(
     """
     settings = settings if settings is not None else system.make_settings()
     training = training if training is not None else system.training
-    tasks = [get_task(task) if isinstance(task, str) else task for task in (tasks or system.tasks[:1])]
+    tasks = [get_task(task) if isinstance(task, str) else task for task in (tasks or system.tasks_by_default())]
     started = time.perf_counter()
     states = {task.name: task.fit(arrays[task.target], train, classes) for task in tasks}
     every_row = np.arange(len(arrays["labels"]))

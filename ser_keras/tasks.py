@@ -7,9 +7,13 @@
   error unless a system brings its own loss; CCC per dimension and their mean, Pearson
   r, RMSE, on the corpus's own scale.
 * ``votes``: the distribution of the annotators' votes (``votes``); softmax head
-  ``votes``, KL divergence; precision, recall and F1 at 1 against the classes any
-  annotator chose (MATE), and UA/WA of the utterance's label so the system sits in the
-  same table as the categorical ones.
+  ``votes``, KL divergence; precision, recall and F1 at 1 against the gold classes (those
+  with the most votes, ties kept, as KEMDy19's ``Emotion`` column lists them for MATE),
+  and UA/WA of the utterance's label so the system sits in the same table as the
+  categorical ones.
+* ``arousal-valence``: arousal and valence on the corpus's own rating scale
+  (``dimensions``, unscaled: MATE's heads end in ``4 * sigmoid + 1``, the 1-5 scale);
+  heads ``arousal`` and ``valence``, mean squared error; CCC, Pearson r, RMSE.
 
 A system may predict several tasks at once; each task's head, loss and targets are
 keyed by its output names.
@@ -24,6 +28,22 @@ import numpy as np
 from .evaluation.metrics import at_one_scores, dimensional_scores, scores
 
 DIMENSIONS = ("valence", "arousal", "dominance")
+
+
+def gold_classes(votes):
+    """The classes with the most votes in each row (ties kept), as a multi-hot array.
+
+    Parameters
+    ----------
+    votes : array-like, shape (N, C)
+
+    Returns
+    -------
+    np.ndarray of bool, shape (N, C)
+        All False for a row without votes.
+    """
+    votes = np.asarray(votes, dtype=np.float64)
+    return (votes == votes.max(axis=1, keepdims=True)) & (votes > 0)
 
 
 @dataclass(frozen=True)
@@ -78,6 +98,10 @@ class Task:
     def columns(self, target, labels, predictions, classes):
         """Per-utterance columns for ``predictions.csv`` (dict of name -> sequence)."""
         raise NotImplementedError
+
+    def rated_and_predicted(self, target, predictions):
+        """Ratings and their predictions as two (N, K) arrays, for scatter plots (None: not rated)."""
+        return None
 
     def named(self, predictions, classes):
         """The first row of predictions as ``{name: value}`` (class probabilities or ratings)."""
@@ -161,6 +185,9 @@ class Dimensional(Task):
     def score(self, target, labels, predictions, classes):
         return dimensional_scores(target, predictions["dimensions"], DIMENSIONS)
 
+    def rated_and_predicted(self, target, predictions):
+        return np.asarray(target), predictions["dimensions"]
+
     def named(self, predictions, classes):
         return {name: float(value) for name, value in zip(DIMENSIONS, predictions["dimensions"][0])}
 
@@ -196,7 +223,7 @@ class Votes(Task):
 
     def score(self, target, labels, predictions, classes):
         probabilities = predictions["votes"]
-        result = at_one_scores(target, probabilities)
+        result = at_one_scores(gold_classes(target), probabilities)
         result.update(scores(labels, probabilities.argmax(axis=1), classes))
         return result
 
@@ -210,7 +237,53 @@ class Votes(Task):
         }
 
 
-TASKS = {task.name: task for task in (Categorical(), Dimensional(), Votes())}
+class ArousalValence(Task):
+    name = "arousal-valence"
+    description = "arousal and valence on the corpus's rating scale (CCC)"
+    target = "dimensions"
+    headline = ("ccc_arousal", "ccc_valence")
+    names = ("arousal", "valence")
+    columns_of = {"valence": 0, "arousal": 1}  # in ``dimensions``
+
+    def usable(self, target):
+        return np.all(np.isfinite(target[:, [self.columns_of[name] for name in self.names]]), axis=1)
+
+    def outputs(self, classes):
+        return [Output(name, 1, "linear") for name in self.names]
+
+    def targets(self, target, rows, state):
+        return {name: target[rows][:, [self.columns_of[name]]].astype(np.float32) for name in self.names}
+
+    def losses(self):
+        return {name: "mean_squared_error" for name in self.names}
+
+    def decode(self, outputs, state):
+        values = [np.asarray(outputs[name], dtype=np.float32).reshape(-1, 1) for name in self.names]
+        return {"arousal_valence": np.concatenate(values, axis=1)}
+
+    def truth(self, target):
+        return np.asarray(target)[:, [self.columns_of[name] for name in self.names]]
+
+    def score(self, target, labels, predictions, classes):
+        result = dimensional_scores(self.truth(target), predictions["arousal_valence"], self.names)
+        result["ccc_mean_arousal_valence"] = result.pop("ccc_mean")
+        return result
+
+    def rated_and_predicted(self, target, predictions):
+        return self.truth(target), predictions["arousal_valence"]
+
+    def named(self, predictions, classes):
+        return {name: float(value) for name, value in zip(self.names, predictions["arousal_valence"][0])}
+
+    def columns(self, target, labels, predictions, classes):
+        truth, columns = self.truth(target), {}
+        for index, name in enumerate(self.names):
+            columns[name] = truth[:, index]
+            columns[f"predicted_{name}"] = predictions["arousal_valence"][:, index]
+        return columns
+
+
+TASKS = {task.name: task for task in (Categorical(), Dimensional(), Votes(), ArousalValence())}
 
 
 def get_task(name):

@@ -137,7 +137,7 @@ def fit_and_predict(
     keras.utils.set_random_seed(seed)
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         model = system.build(arrays, train, outputs, settings)
-        losses, loss_weights = system.losses(tasks, settings)
+        losses, loss_weights = system.losses(tasks, settings, arrays, train)
         metrics = {}
         for task in tasks:
             metrics.update(task.metrics())
@@ -156,7 +156,7 @@ def fit_and_predict(
 
     fit_rows = train
     held_out = test  # fixed epochs: the test rows are evaluated for the curves only
-    callbacks = []
+    callbacks = list(system.callbacks(settings, training))
     if training.selection == "validation":
         fit_rows, held_out = np.setdiff1d(train, validation), validation
         callbacks.append(

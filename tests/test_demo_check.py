@@ -52,3 +52,42 @@ def test_teaching_bar():
     assert not meets_teaching_bar(results(0.55, 0.60, 0.69))[0]  # fusion gain 9 points
     assert not meets_teaching_bar(results(0.35, 0.60, 0.80))[0]  # acoustics below 40%
     assert not meets_teaching_bar(results(0.55, 0.85, 0.99))[0]  # words above 80%
+
+
+def test_the_context_baseline_reads_the_turns_before():
+    from ser_keras.corpora.demo_check import previous_turns
+
+    # Each dialogue holds one emotion; a turn's own features are ambiguous half the time, and
+    # the turns before it then tell its emotion: only the context baseline can know it.
+    rng = np.random.default_rng(0)
+    classes = np.array(["angry", "excited", "neutral", "sad"])
+    labels, transcripts, dialogues, starts, speakers = [], [], [], [], []
+    for dialogue in range(40):
+        label = classes[dialogue % 4]
+        for turn in range(8):
+            labels.append(label)
+            transcripts.append(f"well {label} indeed" if rng.random() < 0.5 else "well indeed")
+            dialogues.append(f"d{dialogue}")
+            starts.append(float(turn))
+            speakers.append(f"s{dialogue % 5}")  # every speaker in every emotion
+    labels = np.array(labels)
+    acoustic = rng.normal(size=(len(labels), 2))  # two columns of noise: few enough not to drown the words
+    is_train = np.array([int(d[1:]) < 32 for d in dialogues])
+    previous = previous_turns(dialogues, starts)
+    assert previous.shape == (len(labels), 7) and np.all(previous[::8] == -1)  # a dialogue's first turn
+    results = run_baselines(acoustic, transcripts, labels, is_train, previous, speakers)
+    by_name = {r.name: r.unweighted_average_recall for r in results}
+    assert by_name["acoustic + words + context"] > by_name["acoustic + words"] + 0.1
+
+
+def test_teaching_bar_with_context():
+    def results(both, context):
+        return [
+            BaselineResult("acoustic", 0.55, 0.55),
+            BaselineResult("words", 0.60, 0.60),
+            BaselineResult("acoustic + words", both, both),
+            BaselineResult("acoustic + words + context", context, context),
+        ]
+
+    assert meets_teaching_bar(results(0.75, 0.78))[0]
+    assert not meets_teaching_bar(results(0.75, 0.76))[0]  # context gain 1 point

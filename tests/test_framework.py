@@ -84,7 +84,17 @@ def test_precision_recall_f1_at_one_equal_a_hand_computation():
     result = at_one_scores(gold, probabilities)
     assert result["precision_at_1"] == pytest.approx(2 / 3)
     assert result["recall_at_1"] == pytest.approx((1 / 2 + 0 + 1 / 3) / 3)
-    assert result["f1_at_1"] == pytest.approx((2 * 0.5 / 1.5 + 0 + 2 * (1 / 3) / (4 / 3)) / 3)
+    precision, recall = 2 / 3, (1 / 2 + 0 + 1 / 3) / 3
+    assert result["f1_at_1"] == pytest.approx(2 * precision * recall / (precision + recall))
+    # The authors' code, on one batch holding the three: 2PR / (P + R + 1e-3).
+    assert result["f1_at_1"] == pytest.approx(2 * precision * recall / (precision + recall + 1e-3), abs=1e-3)
+
+
+def test_gold_classes_are_the_most_voted_with_ties():
+    from ser_keras.tasks import gold_classes
+
+    votes = np.array([[2, 1, 0], [1, 1, 1], [0, 0, 3], [0, 0, 0]])
+    assert gold_classes(votes).astype(int).tolist() == [[1, 0, 0], [1, 1, 1], [0, 0, 1], [0, 0, 0]]
 
 
 def test_dimensional_targets_are_scaled_on_training_rows_only():

@@ -7,7 +7,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def require_at_least_one(parser, args, names):
-    """Exit with a one-line usage error when any of the integer options ``names`` is below 1."""
+    """Exit with a one-line usage error when any of the numeric options ``names`` is below 1 (unset ones pass)."""
     for name in names:
-        if getattr(args, name) < 1:
+        value = getattr(args, name)
+        if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")

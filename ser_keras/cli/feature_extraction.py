@@ -88,8 +88,31 @@ def build_parser():
         help="further feature sets to add to the bundle (computed into an existing bundle at --out without "
         f"recomputing anything else; after the main extraction otherwise): {', '.join(_extra_sets())}",
     )
+    parser.add_argument(
+        "--sentence-encoder",
+        default=None,
+        metavar="DIR",
+        help="feature set sentence: a sentence-transformers model (a local folder, or a name its library fetches; "
+        'optional extra: pip install -e ".[sentence]") instead of the mean of the word vectors',
+    )
+    parser.add_argument(
+        "--logmel-mels", type=int, default=None, help="feature set logmel: mel bands (default: MATE's 229)"
+    )
+    parser.add_argument(
+        "--logmel-seconds", type=float, default=None, help="feature set logmel: seconds per turn (default: MATE's 10)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
+
+
+def _set_options(args):
+    """The feature sets' own settings given on the command line."""
+    options = {
+        "sentence_encoder": args.sentence_encoder,
+        "logmel_mels": args.logmel_mels,
+        "logmel_seconds": args.logmel_seconds,
+    }
+    return {name: value for name, value in options.items() if value is not None}
 
 
 def _extra_sets():
@@ -133,7 +156,7 @@ def acoustic_speech2vec(directory, utterances, progress=True):
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    require_at_least_one(parser, args, ("dim", "workers", "max_frames", "max_words"))
+    require_at_least_one(parser, args, ("dim", "workers", "max_frames", "max_words", "logmel_mels", "logmel_seconds"))
     if args.embeddings != "train-word2vec" and not Path(args.embeddings).is_file():
         parser.error(f"--embeddings: no such file: {args.embeddings}")
     if args.speech2vec_model is not None and args.embeddings != "train-word2vec":
@@ -155,7 +178,7 @@ def main(argv=None):
     if extra and (out / "manifest.json").is_file():
         # An existing bundle: add the named sets, recompute nothing else.
         try:
-            bundle = add_feature_sets(read_bundle(out), extra, args.workers, not args.quiet)
+            bundle = add_feature_sets(read_bundle(out), extra, args.workers, not args.quiet, options=_set_options(args))
         except (CorpusError, BundleError, ValueError) as error:
             parser.exit(2, f"error: {error}\n")
         except KeyboardInterrupt:
@@ -190,7 +213,7 @@ def main(argv=None):
     print(summary(manifest))
     if extra:
         try:
-            add_feature_sets(read_bundle(out), extra, args.workers, not args.quiet)
+            add_feature_sets(read_bundle(out), extra, args.workers, not args.quiet, options=_set_options(args))
         except KeyboardInterrupt:
             parser.exit(130, "interrupted: the bundle is complete without the set being computed\n")
     return 0

@@ -18,7 +18,12 @@ carry valence):
   per-utterance jitter;
 * **words** separate negative (angry, sad) from non-negative (excited, neutral)
   valence; a share of sentences adds a phrase typical of the class;
-* a share of prosody and of sentences is deliberately misleading or neutral.
+* a share of prosody and of sentences is deliberately misleading or neutral;
+* **emotion persists in a dialogue**, as in real conversation: the turns of a
+  session are put in order so that the next turn has the previous turn's emotion
+  with probability ``persistence`` (see :func:`arrange_dialogues`), so the turns
+  before a turn say something about its emotion (dialogue-context models such as
+  MATE can use it; one-turn models cannot).
 
 Each modality alone is therefore ambiguous and the two together are not.
 Loudness is not a cue (the 34 acoustic features normalise each signal's
@@ -238,6 +243,10 @@ class DemoSettings:
         Share of utterances spoken with the prosody of the other arousal level.
     min_seconds, max_seconds : float
         Utterance length bounds, silences included.
+    persistence : float
+        Probability that the next turn of a dialogue is spoken with the emotion
+        of the turn before it (see :func:`arrange_dialogues`); 0 puts turns in
+        random order.
     """
 
     seed: int = 0
@@ -250,6 +259,7 @@ class DemoSettings:
     misleading_prosody_share: float = 0.05
     min_seconds: float = 1.5
     max_seconds: float = 6.0
+    persistence: float = 0.9
     prosody: dict = field(default_factory=lambda: {k: dict(v) for k, v in PROSODY.items()})
 
 
@@ -376,6 +386,43 @@ def _plan(settings, rng):
     return plan
 
 
+def arrange_dialogues(emotions, dialogues, persistence, rng):
+    """Order one session's turns so that emotion persists, and cut them into dialogues.
+
+    The first turn is drawn at random. Then, with probability ``persistence``, the
+    next turn is drawn from the remaining turns with the previous turn's emotion
+    (while any remain); otherwise it is drawn from all remaining turns, so the
+    emotion may also stay by chance. The sequence is cut into ``dialogues``
+    consecutive parts of (nearly) equal length.
+
+    Parameters
+    ----------
+    emotions : sequence of str, length n
+        The emotion each turn is spoken with.
+    dialogues : int
+    persistence : float in [0, 1]
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    list of np.ndarray of int
+        ``dialogues`` arrays of indices into ``emotions``, in speaking order.
+    """
+    emotions = np.asarray(emotions)
+    remaining = list(range(len(emotions)))
+    sequence = []
+    while remaining:
+        if sequence and rng.random() < persistence:
+            same = [index for index in remaining if emotions[index] == emotions[sequence[-1]]]
+            candidates = same or remaining
+        else:
+            candidates = remaining
+        chosen = candidates[rng.integers(len(candidates))]
+        remaining.remove(chosen)
+        sequence.append(chosen)
+    return np.array_split(np.array(sequence, dtype=int), dialogues)
+
+
 def _speaker_traits(rng):
     return {
         (session, gender): {"pitch": rng.normal(0, 5), "rate": 1 + rng.normal(0, 0.05)}
@@ -490,7 +537,7 @@ def _write_corpus(root, settings, progress):
     traits = _speaker_traits(rng)
     plan = _plan(settings, rng)
     order = rng.permutation(len(plan))
-    turns = {}  # (session, dialog) -> list of turn dicts
+    session_turns = {}  # session -> list of turn dicts, in synthesis order
     counts: dict[str, int] = {}
     bar = tqdm(total=len(plan), desc="synthesising demo corpus", unit="utt", disable=not progress)
     for index in order:
@@ -505,13 +552,23 @@ def _write_corpus(root, settings, progress):
                 break
         else:
             raise RuntimeError(f"no sentence for {label} fits {settings.min_seconds}-{settings.max_seconds} s")
-        dialog = f"Ses0{session}{DIALOGS[rng.integers(len(DIALOGS))]}"
-        turns.setdefault((session, dialog), []).append(
-            {"gender": gender, "code": code, "text": text, "samples": samples, "words": words}
+        # Dialogues are assigned below; this draw keeps the synthesis stream, so every turn's
+        # audio and text are the bytes of the corpus before dialogues had persistent emotion.
+        rng.integers(len(DIALOGS))
+        session_turns.setdefault(session, []).append(
+            {"gender": gender, "code": code, "label": label, "text": text, "samples": samples, "words": words}
         )
         counts[code] = counts.get(code, 0) + 1
         bar.update()
     bar.close()
+
+    # A stream of its own, so the persistence setting changes the order of turns and nothing else.
+    arrange_rng = np.random.default_rng([settings.seed, 1])
+    turns = {}  # (session, dialog) -> list of turn dicts, in speaking order
+    for session, spoken in sorted(session_turns.items()):
+        parts = arrange_dialogues([turn["label"] for turn in spoken], len(DIALOGS), settings.persistence, arrange_rng)
+        for dialog, part in zip(DIALOGS, parts):
+            turns[(session, f"Ses0{session}{dialog}")] = [spoken[index] for index in part]
 
     for (session, dialog), dialog_turns in sorted(turns.items()):
         session_dir = root / f"Session{session}"

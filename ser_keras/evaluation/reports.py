@@ -178,13 +178,14 @@ def write_reports(run, bundle, out, command, deviations=(), extra=None):
     report = build_report(run, bundle, arrays, command, deviations, extra)
     title = f"{run.system.name}, {run.protocol} protocol"
     figures = []
-    for task, scores in report["pooled"].items():
-        if "confusion" in scores:
+    for task in run.tasks:
+        scores = report["pooled"][task.name]
+        if "confusion" in scores and "confusion" not in figures:
             plot_confusion(scores["confusion"], bundle.classes, out / "confusion.png", title=title)
             figures.append("confusion")
-        if "per_dimension" in scores:
-            truth, predicted = _pooled_dimensions(run, bundle, arrays)
-            plot_scatter(truth, predicted, list(scores["per_dimension"]), out / "scatter.png", title=title)
+        pooled = _pooled_ratings(run, bundle, arrays, task)
+        if pooled is not None and "scatter" not in figures:
+            plot_scatter(*pooled, list(scores["per_dimension"]), out / "scatter.png", title=title)
             figures.append("scatter")
     validation_label = "test" if run.training.selection == "fixed" else "validation"
     if plot_curves(report["histories"], out / "curves.png", title=title, validation_label=validation_label):
@@ -235,10 +236,15 @@ def bundle_rows(bundle, ids):
     return np.array([index[identifier] for identifier in ids], dtype=np.int64)
 
 
-def _pooled_dimensions(run, bundle, arrays):
-    rows = bundle_rows(bundle, [identifier for fold in run.folds for identifier in fold.test_ids])
-    predicted = np.concatenate([fold.predictions["dimensional"]["dimensions"] for fold in run.folds])
-    return arrays["dimensions"][rows], predicted
+def _pooled_ratings(run, bundle, arrays, task):
+    """Every fold's test ratings and predictions of a rated task, stacked (None for other tasks)."""
+    pairs = [
+        task.rated_and_predicted(arrays[task.target][bundle_rows(bundle, fold.test_ids)], fold.predictions[task.name])
+        for fold in run.folds
+    ]
+    if any(pair is None for pair in pairs):
+        return None
+    return np.concatenate([truth for truth, _ in pairs]), np.concatenate([predicted for _, predicted in pairs])
 
 
 def results_table(report):

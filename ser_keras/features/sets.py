@@ -84,12 +84,16 @@ class BundleContext:
     bundle : Bundle
     workers : int
     progress : bool
+    options : dict, optional
+        Settings of the sets from the command line (``sentence_encoder``, ``logmel_mels``,
+        ``logmel_seconds``); each set records the values it used.
     """
 
-    def __init__(self, bundle, workers=1, progress=True):
+    def __init__(self, bundle, workers=1, progress=True, options=None):
         self.bundle = bundle
         self.workers = workers
         self.progress = progress
+        self.options = dict(options or {})
         self.vocabulary = bundle.vocabulary
         self._utterances = None
 
@@ -135,10 +139,15 @@ class ArraysContext:
         The trained run's vocabulary, so that new words map to the same token ids.
     arrays_of_run : dict, optional
         Arrays the run kept (``embedding_matrix``).
+    options : dict, optional
+        As :class:`BundleContext`'s: the run's feature sets' own settings.
     """
 
-    def __init__(self, arrays, utterances, vocabulary=None, arrays_of_run=None, workers=1, progress=False):
+    def __init__(
+        self, arrays, utterances, vocabulary=None, arrays_of_run=None, workers=1, progress=False, options=None
+    ):
         self.arrays = arrays
+        self.options = dict(options or {})
         self._utterances = utterances
         self.vocabulary = vocabulary
         self.arrays_of_run = arrays_of_run or {}
@@ -195,10 +204,11 @@ def needed_sets(names, present=()):
     return order
 
 
-def add_feature_sets(bundle, names, workers=1, progress=True, log=print):
+def add_feature_sets(bundle, names, workers=1, progress=True, log=print, options=None):
     """Compute the named sets (and the sets they need that the bundle lacks) and add each to the bundle.
 
-    Each set is written atomically as it is done; the others are not touched.
+    Each set is written atomically as it is done; the others are not touched. ``options``
+    are the sets' own settings (:class:`BundleContext`).
 
     Returns
     -------
@@ -211,7 +221,7 @@ def add_feature_sets(bundle, names, workers=1, progress=True, log=print):
     for name in order:
         if log:
             log(f"feature set {name}: {get_feature_set(name).description}")
-        arrays, settings = compute_feature_set(name, BundleContext(bundle, workers, progress))
+        arrays, settings = compute_feature_set(name, BundleContext(bundle, workers, progress, options))
         bundle = add_feature_set(bundle, name, arrays, settings)
     return bundle
 
@@ -382,5 +392,81 @@ register_feature_set(
         ("hsf2",),
         compute=_hsf2,
         needs=("egemaps", "silence_ratio"),
+    )
+)
+
+
+def _logmel(context):
+    """MATE's standardised log-mel spectrogram of each turn, (N, mels, frames) float16."""
+    from functools import partial
+
+    from .mate import N_MELS, SECONDS, log_mel_of_file
+
+    n_mels = int(context.options.get("logmel_mels", N_MELS))
+    seconds = float(context.options.get("logmel_seconds", SECONDS))
+    function = partial(log_mel_of_file, n_mels=n_mels, seconds=seconds)
+    # float16 halves the memory of the windows (8 turns each); the values are standardised, so no overflow.
+    spectrograms = np.stack(_map(function, context, "log-mel")).astype(np.float16)
+    return {"logmel": spectrograms}, {
+        "n_mels": n_mels,
+        "seconds": seconds,
+        "n_fft": 2048,
+        "hop": 512,
+        "fmin": 30,
+        "fmax": 8000,
+        "scale": "dB, each spectrogram standardised on its own mean and variance",
+    }
+
+
+def _sentence(context):
+    """One embedding per turn: the mean of the bundle's word vectors, or a local sentence-transformers model."""
+    from .mate import encode_sentences, load_sentence_encoder, mean_word_vectors
+
+    encoder = context.options.get("sentence_encoder")
+    if encoder:
+        transcripts = [utterance.transcript or "" for utterance in context.utterances()]
+        embeddings = encode_sentences(load_sentence_encoder(encoder), transcripts)
+        return {"sentence_embeddings": embeddings}, {"encoder": str(encoder), "kind": "sentence-transformers"}
+    embeddings = mean_word_vectors(context.array("tokens"), context.array("embedding_matrix"))
+    return {"sentence_embeddings": embeddings}, {"encoder": "mean of the bundle's word vectors", "kind": "mean"}
+
+
+def _turn_order(context):
+    """Each turn's dialogue (numbered) and its position in it by start time, from the corpus."""
+    from ..dialogue import turn_order
+
+    utterances = context.utterances()
+    # A turn without a dialogue (a CSV manifest without the column) is a dialogue of its own.
+    dialogues = [utterance.dialogue or f"turn:{utterance.id}" for utterance in utterances]
+    starts = [utterance.start if utterance.start is not None else 0.0 for utterance in utterances]
+    dialogue_ids, positions = turn_order(dialogues, starts)
+    return {"dialogue_ids": dialogue_ids, "turn_positions": positions}, {"order": "start time within the dialogue"}
+
+
+register_feature_set(
+    FeatureSet(
+        "logmel",
+        "MATE's log-mel spectrogram per turn (229 mels and 10 s unless --logmel-mels, --logmel-seconds; "
+        "n_fft 2048, hop 512, 30-8000 Hz), standardised",
+        ("logmel",),
+        compute=_logmel,
+        packages=("numpy", "librosa"),
+    )
+)
+register_feature_set(
+    FeatureSet(
+        "sentence",
+        "one embedding per turn: the mean of the word vectors, or a sentence-transformers model (--sentence-encoder)",
+        ("sentence_embeddings",),
+        compute=_sentence,
+        packages=("numpy", "sentence-transformers"),
+    )
+)
+register_feature_set(
+    FeatureSet(
+        "turn_order",
+        "each turn's dialogue and its position in it by start time (for dialogue context)",
+        ("dialogue_ids", "turn_positions"),
+        compute=_turn_order,
     )
 )

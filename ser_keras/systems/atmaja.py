@@ -192,7 +192,7 @@ class Atmaja(KerasSystem):
             x = layers.Dropout(0.4, name="fusion_dropout")(x)
         return keras.Model(inputs, heads(x, outputs), name=self.name.replace("-", "_"))
 
-    def losses(self, tasks, settings):
+    def losses(self, tasks, settings, arrays=None, train=None):
         from ..losses import ccc_loss
         from ..tasks import DIMENSIONS
 

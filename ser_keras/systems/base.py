@@ -65,7 +65,9 @@ class System:
     reads : tuple of str
         Feature sets of the bundle it needs (:mod:`ser_keras.features.sets`).
     tasks : tuple of str
-        Tasks it can predict (:mod:`ser_keras.tasks`); the first is the default.
+        Tasks it can predict (:mod:`ser_keras.tasks`).
+    default_tasks : tuple of str
+        What it predicts unless told (default: the first of ``tasks``).
     training : Training
     deviations : tuple of str
         Where this implementation departs from the paper, and why.
@@ -79,10 +81,15 @@ class System:
     summary: str
     reads: tuple
     tasks: tuple = ("categorical",)
+    default_tasks: tuple = ()
     training: Training = field(default_factory=Training)
     deviations: tuple = ()
     settings: type = NoSettings
     kind: str = "keras"
+
+    def tasks_by_default(self):
+        """The tasks predicted unless the command line names others."""
+        return tuple(self.default_tasks) or tuple(self.tasks[:1])
 
     def arrays(self, settings):
         """The bundle arrays :meth:`inputs` reads (so that nothing else is loaded)."""
@@ -157,12 +164,19 @@ class KerasSystem(System):
         """
         raise NotImplementedError
 
-    def losses(self, tasks, settings):
-        """Keras losses by output name (default: each task's own) and loss weights (or None)."""
+    def losses(self, tasks, settings, arrays=None, train=None):
+        """Keras losses by output name (default: each task's own) and loss weights (or None).
+
+        ``arrays`` and the ``train`` rows serve losses fitted to the training targets.
+        """
         losses = {}
         for task in tasks:
             losses.update(task.losses())
         return losses, None
+
+    def callbacks(self, settings, training):
+        """Keras callbacks of the system's own training recipe (a learning-rate schedule)."""
+        return []
 
 
 @dataclass(frozen=True)
