@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Every demo-corpus table of the README's system sections, from scratch, in one command:
+#
+#     bash scripts/demo_results.sh            # all parts
+#     bash scripts/demo_results.sh mate       # one part: check, krishna-reddy, atmaja, classifiers,
+#                                             # late-fusion, mate, speech2vec, paper-tables
+#
+# Each part writes its tables to runs/demo-results/PART.md. Finished folds are reused, so an
+# interrupted run continues where it stopped. Times on 2 CPU cores: check 1 min, features 3 min,
+# krishna-reddy 5, atmaja 9, classifiers 5, late-fusion 3, mate 35, speech2vec 20, paper-tables 50.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RESULTS=runs/demo-results
+mkdir -p "$RESULTS"
+PARTS=("${@:-check krishna-reddy atmaja classifiers late-fusion mate speech2vec paper-tables}")
+PARTS=(${PARTS[*]})
+
+wanted() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
+table() { local name=$1; shift; python -m ser_keras.evaluation "$@" | tee "$RESULTS/$name.md"; }
+classify() { python classification.py --verbose 0 "$@"; }
+
+if wanted check; then
+    python -m ser_keras.corpora.demo --check data/demo_corpus | tee "$RESULTS/check.md"
+fi
+
+# The bundle and the sets the systems read (each set is added once; extraction rewrites the base).
+if [[ ! -f data/features/demo/manifest.json ]]; then
+    python feature_extraction.py --quiet
+fi
+python feature_extraction.py --feature-sets hsf,hsf2 --quiet
+python feature_extraction.py --feature-sets logmel,sentence,turn_order --logmel-mels 64 --logmel-seconds 6 --quiet
+
+if wanted krishna-reddy; then
+    for system in acoustic embedding multimodal; do
+        classify --system $system --seeds 3 --out runs/demo-$system-paper
+    done
+    table krishna-reddy runs/demo-acoustic-paper runs/demo-embedding-paper runs/demo-multimodal-paper
+fi
+
+if wanted atmaja; then
+    for system in atmaja-acoustic atmaja-text atmaja-bimodal; do
+        classify --system $system --seeds 3 --out runs/demo-$system
+    done
+    python -m ser_keras.fusion runs/demo-atmaja-acoustic runs/demo-atmaja-text --out runs/demo-two-stage
+    classify --system atmaja-bimodal --set loss=mse --seeds 3 --out runs/demo-atmaja-bimodal-mse
+    table atmaja runs/demo-atmaja-acoustic runs/demo-atmaja-text runs/demo-atmaja-bimodal runs/demo-two-stage \
+        runs/demo-atmaja-bimodal-mse
+fi
+
+if wanted classifiers; then
+    runs=()
+    for features in hsf hsf2 egemaps; do
+        for classifier in svm mlp random-forest logistic-regression knn; do
+            classify --system $classifier --set features=$features --seeds 3 --out runs/demo-$classifier-$features
+            runs+=(runs/demo-$classifier-$features)
+        done
+    done
+    table classifiers "${runs[@]}"
+fi
+
+if wanted late-fusion; then
+    python -m ser_keras.fusion runs/demo-acoustic-paper runs/demo-embedding-paper --method mean \
+        --out runs/demo-late-mean-paper
+    for system in acoustic embedding; do
+        classify --system $system --selection validation --seeds 3 --out runs/demo-$system-validation
+    done
+    python -m ser_keras.fusion runs/demo-acoustic-validation runs/demo-embedding-validation --method mean \
+        --out runs/demo-late-mean-validation
+    python -m ser_keras.fusion runs/demo-acoustic-validation runs/demo-embedding-validation --method svm \
+        --out runs/demo-late-svm-validation
+    table late-fusion runs/demo-multimodal-paper runs/demo-acoustic-paper runs/demo-embedding-paper \
+        runs/demo-late-mean-paper runs/demo-acoustic-validation runs/demo-embedding-validation \
+        runs/demo-late-mean-validation runs/demo-late-svm-validation
+fi
+
+if wanted mate; then
+    # Demo scale: 64 mels over 6 s (the demo's longest turn), 20 epochs; the paper's size is in the README.
+    for window in 8 1; do
+        classify --system mate --set window=$window --epochs 20 --seeds 3 --out runs/demo-mate-window$window
+    done
+    for lam in 0.33 1.0; do
+        classify --system mate --set lam=$lam --epochs 20 --seeds 1 --out runs/demo-mate-lambda$lam
+    done
+    classify --system mate --set loss=class-balanced --set lam=0.9 --set beta=0.9 --epochs 20 --seeds 1 \
+        --out runs/demo-mate-class-balanced
+    for modality in audio text; do
+        classify --system mate --set modalities=$modality --epochs 20 --seeds 1 --out runs/demo-mate-$modality
+    done
+    table mate runs/demo-mate-window8 runs/demo-mate-window1 runs/demo-mate-lambda0.33 runs/demo-mate-lambda1.0 \
+        runs/demo-mate-class-balanced runs/demo-mate-audio runs/demo-mate-text
+fi
+
+if wanted speech2vec; then
+    python -m ser_keras.speech2vec train --corpus demo --dim 50 --epochs 10 --out runs/speech2vec
+    python -m ser_keras.speech2vec evaluate runs/speech2vec | tee "$RESULTS/speech2vec-evaluate.md"
+    python feature_extraction.py --embeddings runs/speech2vec/vectors.vec --out data/features/demo-s2v-lookup --quiet
+    python feature_extraction.py --speech2vec-model runs/speech2vec --out data/features/demo-s2v-acoustic --quiet
+    classify --features data/features/demo-s2v-lookup --seeds 3 --out runs/demo-multimodal-s2v-lookup
+    classify --features data/features/demo-s2v-acoustic --seeds 3 --out runs/demo-multimodal-s2v-acoustic
+    table speech2vec runs/demo-multimodal-paper runs/demo-multimodal-s2v-lookup runs/demo-multimodal-s2v-acoustic
+fi
+
+if wanted paper-tables; then
+    classify --experiment all --seeds 3 --speech-vectors 50=runs/speech2vec/vectors.vec
+    cp runs/experiments-demo/results.md "$RESULTS/paper-tables.md"
+fi
