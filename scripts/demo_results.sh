@@ -83,11 +83,12 @@ if wanted mate; then
     done
     classify --system mate --set loss=class-balanced --set lam=0.9 --set beta=0.9 --epochs 20 --seeds 1 \
         --out runs/demo-mate-class-balanced
-    for modality in audio text; do
-        classify --system mate --set modalities=$modality --epochs 20 --seeds 1 --out runs/demo-mate-$modality
+    for window in 8 1; do
+        classify --system mate --set window=$window --set modalities=text --epochs 20 --seeds 1 \
+            --out runs/demo-mate-text-window$window
     done
     table mate runs/demo-mate-window8 runs/demo-mate-window1 runs/demo-mate-lambda0.33 runs/demo-mate-lambda1.0 \
-        runs/demo-mate-class-balanced runs/demo-mate-audio runs/demo-mate-text
+        runs/demo-mate-class-balanced runs/demo-mate-text-window8 runs/demo-mate-text-window1
 fi
 
 if wanted speech2vec; then

@@ -129,7 +129,8 @@ def fingerprint(bundle, run, pipeline, trim, overrides=None):
             name: hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
             for name, array in sorted((overrides or {}).items())
         },
-        **run.describe(),
+        # A fold's result does not depend on the other seeds of the call, so they are left out.
+        **{key: value for key, value in run.describe().items() if key != "seeds"},
         "bundle": str(Path(bundle.path).resolve()),
         "sets": {name: bundle.feature_sets.get(name) for name in run.system.feature_sets(run.settings)},
         "utterances": len(bundle.meta),

@@ -156,7 +156,7 @@ def fit_and_predict(
 
     fit_rows = train
     held_out = test  # fixed epochs: the test rows are evaluated for the curves only
-    callbacks = list(system.callbacks(settings, training))
+    callbacks = []
     if training.selection == "validation":
         fit_rows, held_out = np.setdiff1d(train, validation), validation
         callbacks.append(
@@ -165,6 +165,7 @@ def fit_and_predict(
     test_inputs = system.inputs(arrays, test, settings, trim)
     held_out_inputs = test_inputs if held_out is test else system.inputs(arrays, held_out, settings, trim)
     train_inputs = system.inputs(arrays, fit_rows, settings, trim)
+    callbacks = list(system.callbacks(settings, training, train_inputs)) + callbacks
     if pipeline == "arrays":
         history = model.fit(
             train_inputs,

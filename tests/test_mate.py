@@ -194,3 +194,23 @@ def test_the_sentence_encoder_path_runs_on_a_tiny_local_model(mate_bundle, tmp_p
     assert embeddings.shape == (len(bundle.meta), 16) and np.all(np.isfinite(embeddings))
     assert bundle.feature_sets["sentence"]["settings"]["kind"] == "sentence-transformers"
     assert np.std(embeddings, axis=0).max() > 0  # different sentences, different embeddings
+
+
+def test_precise_batch_norm_sets_the_mean_of_the_batches_statistics():
+    import keras
+    from keras import layers
+
+    from ser_keras.systems.mate import precise_batch_norm
+
+    inputs = keras.Input((3,), name="x")
+    norm = layers.BatchNormalization(momentum=0.9, name="norm")
+    model = keras.Model(inputs, norm(inputs))
+    values = np.random.default_rng(0).normal(2.0, 3.0, size=(40, 3)).astype(np.float32)
+    precise_batch_norm(model, {"x": values}, batch_size=10, seed=1)
+    order = np.random.default_rng(1).permutation(40)
+    batches = [values[order[start : start + 10]] for start in range(0, 40, 10)]
+    np.testing.assert_allclose(norm.moving_mean.numpy(), np.mean([b.mean(axis=0) for b in batches], axis=0), rtol=1e-5)
+    np.testing.assert_allclose(
+        norm.moving_variance.numpy(), np.mean([b.var(axis=0) for b in batches], axis=0), rtol=1e-4
+    )
+    assert norm.momentum == 0.9  # restored

@@ -32,7 +32,12 @@ Where the project departs from the code, and why:
 * a turn longer than 10 s is cropped once, at extraction, where the code draws a new
   crop each time it reads the turn;
 * Keras applies Adam's weight decay to the weights directly (decoupled), PyTorch adds it
-  to the gradient; the last incomplete batch is kept (the code drops it).
+  to the gradient; the last incomplete batch is kept (the code drops it);
+* batch normalisation has PyTorch's momentum and epsilon, and after the last epoch its
+  statistics are recomputed over the training windows (``precise_batch_norm``, on by
+  default): on the demo's 768 windows the running averages trailed the weights so far that
+  a window-8 model scored 28% at inference against 65% with batch statistics (text only,
+  seed 0); ``--set precise_batch_norm=false`` keeps the running averages, as the code does.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ DEVIATIONS = (
     "context: the bundle's turns of the same split only (turns outside the label set are not in the bundle)",
     "a turn longer than 10 s is cropped once at extraction (the code: a new random crop at every read)",
     "Adam's weight decay is decoupled (Keras); the last incomplete batch is kept (the code drops it)",
+    "batch-norm statistics recomputed over the training windows after the last epoch (precise_batch_norm)",
 )
 
 
@@ -78,6 +84,9 @@ class MateSettings:
         Weight of the emotion term (lambda); arousal and valence get ``1 - lam`` each.
     beta : float
         Of the class-balanced loss.
+    precise_batch_norm : bool
+        Recompute every batch normalisation's statistics over the training windows after
+        the last epoch (the project's; the code keeps the running averages).
     """
 
     window: int = 8
@@ -88,6 +97,7 @@ class MateSettings:
     loss: str = "kl"
     lam: float = 0.66
     beta: float = 0.99
+    precise_batch_norm: bool = True
 
     def to_dict(self):
         return asdict(self)
@@ -118,6 +128,54 @@ def convolution_stack(audio, window):
             x = layers.MaxPooling2D(pool, name=f"conv_{index}_pool")(x)
     x = layers.Permute((3, 1, 2), name="channels_as_turns")(x)
     return layers.Reshape((window, -1), name="audio_per_turn")(x)
+
+
+def precise_batch_norm(model, inputs, batch_size, seed=0):
+    """Set every batch normalisation's moving statistics to their mean over batches of ``inputs``.
+
+    "PreciseBN" (Wu and Johnson, Rethinking "Batch" in BatchNorm, 2021): layer by layer the
+    running averages trail weights that change fast, and on a small corpus (12 batches an
+    epoch on the demo) the trail wrecks inference. One pass in training mode with the k-th
+    batch weighted 1 / (k + 1) leaves the plain mean of the batches' statistics. Weights do
+    not change.
+
+    Parameters
+    ----------
+    model : keras.Model
+    inputs : dict of str -> np.ndarray
+        The training rows' inputs.
+    batch_size : int
+    seed : int
+        Of the batches' shuffle.
+    """
+    from keras import layers
+
+    norms = [layer for layer in model.layers if isinstance(layer, layers.BatchNormalization)]
+    if not norms:
+        return
+    momenta = [layer.momentum for layer in norms]
+    rows = len(next(iter(inputs.values())))
+    order = np.random.default_rng(seed).permutation(rows)
+    try:
+        for index, start in enumerate(range(0, rows, batch_size)):
+            for layer in norms:
+                layer.momentum = index / (index + 1)
+            batch = order[start : start + batch_size]
+            model({name: values[batch] for name, values in inputs.items()}, training=True)
+    finally:
+        for layer, momentum in zip(norms, momenta):
+            layer.momentum = momentum
+
+
+def precise_batch_norm_callback(inputs, batch_size):
+    """A Keras callback applying :func:`precise_batch_norm` to the training inputs when training ends."""
+    import keras
+
+    class PreciseBatchNorm(keras.callbacks.Callback):
+        def on_train_end(self, logs=None):
+            precise_batch_norm(self.model, inputs, batch_size)
+
+    return PreciseBatchNorm()
 
 
 def dense_blocks(x, sizes, name):
@@ -233,8 +291,9 @@ class Mate(KerasSystem):
         weights = {name: (settings.lam if name == "votes" else 1.0 - settings.lam) for name in losses}
         return losses, weights
 
-    def callbacks(self, settings, training):
-        """The step schedule: the learning rate times 0.7 at epochs E/3 and E/2 (PyTorch's MultiStepLR)."""
+    def callbacks(self, settings, training, train_inputs=None):
+        """The step schedule (the learning rate times 0.7 at epochs E/3 and E/2, PyTorch's MultiStepLR)
+        and, with ``precise_batch_norm``, the statistics of batch normalisation recomputed at the end."""
         import keras
 
         milestones = (int(training.epochs / 3), int(training.epochs / 2))
@@ -243,7 +302,10 @@ class Mate(KerasSystem):
             # As PyTorch's MultiStepLR, a milestone at 0 (fewer than 3 epochs) applies from the start.
             return training.learning_rate * 0.7 ** sum(epoch >= milestone for milestone in milestones)
 
-        return [keras.callbacks.LearningRateScheduler(schedule)]
+        callbacks = [keras.callbacks.LearningRateScheduler(schedule)]
+        if settings.precise_batch_norm and train_inputs is not None:
+            callbacks.append(precise_batch_norm_callback(train_inputs, training.batch_size))
+        return callbacks
 
 
 register(
