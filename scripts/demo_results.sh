@@ -23,12 +23,20 @@ if wanted check; then
     python -m ser_keras.corpora.demo --check data/demo_corpus | tee "$RESULTS/check.md"
 fi
 
-# The bundle and the sets the systems read (each set is added once; extraction rewrites the base).
+# The bundle and the sets the systems read, each computed once.
+add_sets() {  # add_sets NAMES [OPTION ...]: the sets of NAMES the bundle lacks
+    local names=$1 missing
+    shift
+    missing=$(python -c "import json, sys
+have = json.load(open('data/features/demo/manifest.json'))['feature_sets']
+print(','.join(name for name in sys.argv[1].split(',') if name not in have))" "$names")
+    if [[ -n $missing ]]; then python feature_extraction.py --feature-sets "$missing" --quiet "$@"; fi
+}
 if [[ ! -f data/features/demo/manifest.json ]]; then
     python feature_extraction.py --quiet
 fi
-python feature_extraction.py --feature-sets hsf,hsf2 --quiet
-python feature_extraction.py --feature-sets logmel,sentence,turn_order --logmel-mels 64 --logmel-seconds 6 --quiet
+add_sets hsf,hsf2
+add_sets logmel,sentence,turn_order --logmel-mels 64 --logmel-seconds 6
 
 if wanted krishna-reddy; then
     for system in acoustic embedding multimodal; do
