@@ -60,7 +60,8 @@ def build_parser():
         "--task",
         action="append",
         default=None,
-        help="task to predict (repeatable): categorical, dimensional, votes; default: the system's first",
+        help="task to predict (repeatable): categorical, dimensional, votes, arousal-valence; default: the "
+        "system's own (--list)",
     )
     parser.add_argument(
         "--set",

@@ -134,6 +134,7 @@ class System:
             "summary": self.summary,
             "reads": list(self.reads),
             "tasks": list(self.tasks),
+            "default_tasks": list(self.tasks_by_default()),
             "training": self.training.to_dict(),
             "deviations": list(self.deviations),
         }
