@@ -145,8 +145,11 @@ def test_acoustic_mode_gives_one_row_per_aligned_word_and_zeros_after(small_demo
     for u, (row, count) in enumerate(zip(array, counts)):
         for position, word in enumerate(utterances[u].words[:count]):
             first.setdefault(word.word, []).append(row[position])
-    repeated = next(vectors for vectors in first.values() if len(vectors) > 1)
-    assert not np.allclose(repeated[0], repeated[1])
+    # (A lookup table would give every token of a word one vector; eSpeak may speak a short word
+    # the same way twice, so most pairs, not every pair, differ.)
+    repeated = [vectors for vectors in first.values() if len(vectors) > 1]
+    differing = [not np.allclose(vectors[0], vectors[1], atol=1e-4) for vectors in repeated]
+    assert len(repeated) >= 3 and np.mean(differing) > 0.5, differing
     cut, cut_counts = utterance_embeddings(encoder, np.zeros(13), np.ones(13), utterances, max_words=3, progress=False)
     np.testing.assert_allclose(cut, array[:, :3], rtol=1e-5, atol=1e-6)
     assert cut_counts.max() == 3
