@@ -100,6 +100,21 @@ def embedding_input(embedding_dim=EMBEDDING_DIM, trainable_embeddings=False, var
     return keras.Input(shape=(steps, embedding_dim), name="speech_embeddings")
 
 
+def vector_embedding(matrix, name):
+    """A trainable Embedding layer initialised from word vectors; token 0 (padding) is masked.
+
+    Parameters
+    ----------
+    matrix : np.ndarray, shape (V, D)
+        Row ``t`` is token ``t``'s initial vector.
+    name : str
+    """
+    vocabulary, dim = matrix.shape
+    return layers.Embedding(
+        vocabulary, dim, embeddings_initializer=keras.initializers.Constant(matrix), mask_zero=True, name=name
+    )
+
+
 def embedding_encoder(inputs, config=KrishnaReddySettings(), embedding_matrix=None):
     """ENC2's recurrent part: (trainable Embedding,) masking, Bi-LSTM (last real word).
 
@@ -115,15 +130,7 @@ def embedding_encoder(inputs, config=KrishnaReddySettings(), embedding_matrix=No
     KerasTensor, shape (batch, 2 * lstm_units)
     """
     if embedding_matrix is not None:
-        vocabulary, dim = embedding_matrix.shape
-        x = layers.Embedding(
-            vocabulary,
-            dim,
-            embeddings_initializer=keras.initializers.Constant(embedding_matrix),
-            mask_zero=True,
-            trainable=True,
-            name="speech_embedding_table",
-        )(inputs)
+        x = vector_embedding(embedding_matrix, "speech_embedding_table")(inputs)
     else:
         x = layers.Masking(mask_value=0.0, name="speech_embedding_mask")(inputs)
     return layers.Bidirectional(_lstm(config), name="speech_bilstm")(x)

@@ -98,9 +98,9 @@ def context_mean(values, previous):
     -------
     np.ndarray, shape (n, k)
     """
-    real = previous >= 0
-    summed = (np.asarray(values)[np.maximum(previous, 0)] * real[:, :, None]).sum(axis=1)
-    return summed / np.maximum(real.sum(axis=1), 1)[:, None]
+    from ..dialogue import gather
+
+    return gather(values, previous).sum(axis=1) / np.maximum((previous >= 0).sum(axis=1), 1)[:, None]
 
 
 def _context_baseline(matrix, labels, is_train, previous, speakers, random_state):

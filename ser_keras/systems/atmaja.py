@@ -115,17 +115,11 @@ def acoustic_branch(inputs, settings):
 
 def text_branch(tokens, embedding_matrix, settings):
     """Trainable Embedding from the word vectors, LSTM x 3 (the last returns its final state), Dense, dropout."""
-    import keras
     from keras import layers
 
-    vocabulary, dim = embedding_matrix.shape
-    x = layers.Embedding(
-        vocabulary,
-        dim,
-        embeddings_initializer=keras.initializers.Constant(embedding_matrix),
-        mask_zero=True,
-        name="word_embedding",
-    )(tokens)
+    from ..models import vector_embedding
+
+    x = vector_embedding(embedding_matrix, "word_embedding")(tokens)
     x = layers.LSTM(settings.units, return_sequences=True, name="text_lstm_1")(x)
     x = layers.LSTM(settings.units, return_sequences=True, name="text_lstm_2")(x)
     x = layers.LSTM(settings.units, name="text_lstm_3")(x)
