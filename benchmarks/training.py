@@ -17,7 +17,11 @@ faster than the faithful model on the IEMOCAP-sized bundle. Padded and trimmed
 batches all have one shape, so those variants are timed on 1024 random utterances;
 batches by length differ, so those are timed over the whole epoch.
 
-    python benchmarks/training.py [--rows 4290] [--skip-demo]
+Last, one line for CA-MSER: training segments per second of the co-attention model at the
+paper's size (AlexNet on 256 x 384 images, Bi-LSTM 256, wav2vec 2.0's 149 x 768 frames) and
+at the demo scale of the README's results, on random 3 s segments.
+
+    python benchmarks/training.py [--rows 4290] [--skip-demo] [--skip-camser]
 """
 
 import argparse
@@ -142,11 +146,43 @@ def run(name, arrays):
     return speeds
 
 
+CAMSER_SCALES = (
+    ("paper size", {}, 149, 768),
+    ("demo scale", {"image_height": 0, "alexnet_width": 0.25, "lstm_units": 32}, 150, 384),
+)
+
+
+def camser_speed(overrides, frames, dim, segments=128, batch_size=64):
+    """Training segments per second of CA-MSER on random segments, after a warm-up epoch."""
+    import keras
+
+    system = get_system("camser")
+    settings = system.make_settings(overrides)
+    rng = np.random.default_rng(0)
+    arrays = {
+        "segment_counts": np.ones(segments, np.int32),
+        "segment_spectrogram": rng.uniform(-80, 0, (segments, 200, 300)).astype(np.float32),
+        "segment_mfcc": rng.normal(size=(segments, 300, 40)).astype(np.float32),
+        "encoder_frames": rng.normal(size=(segments, frames, dim)).astype(np.float32),
+    }
+    rows = np.arange(segments)
+    keras.utils.set_random_seed(0)
+    model = system.build(arrays, rows, [Output("emotion", 4, "softmax")], settings)
+    model.compile(optimizer=keras.optimizers.AdamW(learning_rate=1e-5), loss="categorical_crossentropy")
+    inputs = system.inputs(arrays, rows, settings)
+    targets = np.eye(4, dtype=np.float32)[rng.integers(0, 4, segments)]
+    model.fit(inputs, targets, batch_size=batch_size, epochs=1, verbose=0)
+    started = time.perf_counter()
+    model.fit(inputs, targets, batch_size=batch_size, epochs=1, verbose=0)
+    return segments / (time.perf_counter() - started)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=4290, help="utterances of the synthetic bundle (default: 4290)")
     parser.add_argument("--demo", type=Path, default=Path("data/features/demo"), help="demo bundle folder")
     parser.add_argument("--skip-demo", action="store_true", help="only the IEMOCAP-sized bundle")
+    parser.add_argument("--skip-camser", action="store_true", help="leave out the CA-MSER line")
     args = parser.parse_args()
 
     import tensorflow as tf
@@ -165,6 +201,12 @@ def main():
     iemocap = results["iemocap"]
     ratio = iemocap[VARIANTS[3][0]] / iemocap[VARIANTS[2][0]]
     print(f"  --fast on the IEMOCAP-sized bundle >= 2x: {ratio:.2f}x {'met' if ratio >= 2 else 'NOT met'}")
+    if not args.skip_camser:
+        speeds = {label: camser_speed(overrides, frames, dim) for label, overrides, frames, dim in CAMSER_SCALES}
+        print(
+            "\nCA-MSER, batch 64: "
+            + "; ".join(f"{label} {speed:.1f} training segments/s" for label, speed in speeds.items())
+        )
 
 
 if __name__ == "__main__":

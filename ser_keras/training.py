@@ -151,21 +151,40 @@ def fit_and_predict(
         )
 
     def target_rows(rows):
+        # One target per model example: an utterance's target repeats for each of its segments.
+        rows = rows[system.examples(arrays, rows, settings)]
         by_output = {output.name: targets[output.name][rows] for output in outputs}
         return by_output[name] if single else by_output
 
+    def predict(inputs, rows):
+        predicted = model.predict(inputs, batch_size=training.batch_size, verbose=0)
+        predicted = {name: predicted} if single else predicted
+        return system.pool(predicted, system.examples(arrays, rows, settings), len(rows), settings)
+
     fit_rows = train
     held_out = test  # fixed epochs: the test rows are evaluated for the curves only
-    callbacks = []
-    if training.selection == "validation":
+    selects = training.selection in ("validation", "test")
+    if selects:
+        # "test": the held-out rows are the test rows (an optimistic protocol, reported as such).
         fit_rows, held_out = np.setdiff1d(train, validation), validation
-        callbacks.append(
-            keras.callbacks.EarlyStopping(monitor="val_loss", patience=training.patience, restore_best_weights=True)
-        )
     test_inputs = system.inputs(arrays, test, settings, trim)
     held_out_inputs = test_inputs if held_out is test else system.inputs(arrays, held_out, settings, trim)
     train_inputs = system.inputs(arrays, fit_rows, settings, trim)
-    callbacks = list(system.callbacks(settings, training, train_inputs)) + callbacks
+    callbacks = list(system.callbacks(settings, training, train_inputs))
+    if selects and training.monitor == "ua+wa":
+        labels = np.asarray(arrays["labels"])[held_out]
+        callbacks.append(
+            best_accuracy_callback(lambda: predict(held_out_inputs, held_out)[outputs[0].name], labels, training)
+        )
+    elif selects:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss",
+                patience=training.patience,
+                restore_best_weights=True,
+                start_from_epoch=training.start_epoch,
+            )
+        )
     if pipeline == "arrays":
         history = model.fit(
             train_inputs,
@@ -192,15 +211,49 @@ def fit_and_predict(
             callbacks=callbacks,
         )
 
-    def predict(inputs):
-        predicted = model.predict(inputs, batch_size=training.batch_size, verbose=0)
-        return {name: predicted} if single else predicted
-
-    result = {"model": model, "history": history.history, "outputs": predict(test_inputs)}
+    result = {"model": model, "history": history.history, "outputs": predict(test_inputs, test)}
     if training.selection == "validation":
         # Kept for late fusion, which is trained on these (never on the test rows).
-        result["validation_outputs"] = predict(held_out_inputs)
+        result["validation_outputs"] = predict(held_out_inputs, held_out)
     return result
+
+
+def best_accuracy_callback(predict_held_out, labels, training):
+    """Keep the weights of the epoch with the best UA + WA on held-out utterances; stop after ``patience`` more.
+
+    CA-MSER's selection (``train_ser.py``): UA + WA of the utterances (segments pooled),
+    the best tracked from the first epoch, no stopping until the epoch counted from 0
+    exceeds ``training.start_epoch``. ``predict_held_out()`` returns
+    the held-out utterances' class probabilities; ``labels`` their classes.
+    """
+    import keras
+
+    from .evaluation.metrics import scores
+
+    classes = list(range(int(max(labels.max() + 1, 1))))
+
+    class BestAccuracyCallback(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.best, self.best_weights, self.waited = -np.inf, None, 0
+
+        def on_epoch_end(self, epoch, logs=None):
+            measured = scores(labels, predict_held_out().argmax(axis=1), classes)
+            value = measured["ua"] + measured["wa"]
+            if logs is not None:
+                logs["val_ua_plus_wa"] = value
+            if value > self.best:
+                self.best, self.best_weights, self.waited = value, self.model.get_weights(), 0
+            else:
+                self.waited += 1
+            # As the code's `epoch > 5` (counted from 0): the best is tracked from the start.
+            if self.waited >= training.patience and epoch > training.start_epoch:
+                self.model.stop_training = True
+
+        def on_train_end(self, logs=None):
+            if self.best_weights is not None:
+                self.model.set_weights(self.best_weights)
+
+    return BestAccuracyCallback()
 
 
 def _fit_estimator(system, settings, tasks, outputs, arrays, targets, train, test, seed, groups):

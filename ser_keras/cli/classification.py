@@ -88,6 +88,22 @@ def build_parser():
         help="fixed: train the epochs, keep the last model; validation: early stopping on 20%% of the training "
         "speakers, best weights kept, their predictions saved for late fusion (default: the system's)",
     )
+    parser.add_argument(
+        "--select-on-test",
+        dest="selection",
+        action="store_const",
+        const="test",
+        help="select the epoch on the test rows themselves, as CA-MSER's code does (val_id == test_id): "
+        "optimistic, and every report of the run says so",
+    )
+    parser.add_argument(
+        "--finetune-encoder",
+        default=None,
+        metavar="PRESET",
+        help="CA-MSER: train a keras-hub Whisper encoder (a preset name or folder) end to end inside the model, "
+        "as the paper fine-tunes wav2vec 2.0, instead of reading frozen frames; needs the feature set "
+        "encoder_inputs. Tested on the CPU with a tiny model only (no GPU was available)",
+    )
     parser.add_argument("--patience", type=int, default=None, help="early-stopping patience (default: the system's)")
     parser.add_argument("--seed", type=int, default=0, help="first random seed (default: 0)")
     parser.add_argument("--seeds", type=int, default=1, help="runs with seeds seed, seed+1, ... (default: 1)")
@@ -216,6 +232,8 @@ def main(argv=None):
     overrides = _pairs(parser, "--set", args.set)
     if args.trainable_embeddings:
         overrides["trainable_embeddings"] = "true"
+    if args.finetune_encoder:
+        overrides["finetune_encoder"] = args.finetune_encoder
 
     from ..systems import get_system
 

@@ -101,6 +101,27 @@ def build_parser():
     parser.add_argument(
         "--logmel-seconds", type=float, default=None, help="feature set logmel: seconds per turn (default: MATE's 10)"
     )
+    parser.add_argument(
+        "--segment-last",
+        choices=("padded", "shifted"),
+        default=None,
+        help="feature set segments: the last 3 s segment starts where the one before ended, zero-padded "
+        "(padded: CA-MSER's code, the default), or ends at the utterance's end (shifted)",
+    )
+    parser.add_argument(
+        "--speech-encoder",
+        default=None,
+        metavar="NAME_OR_DIR",
+        help="feature sets encoder_frames and encoder_inputs: a pretrained speech encoder, a name its library "
+        "fetches (facebook/wav2vec2-base-960h, whisper_tiny_en) or a local folder",
+    )
+    parser.add_argument(
+        "--speech-encoder-library",
+        choices=("transformers", "keras-hub", "ctranslate2"),
+        default=None,
+        help="library of --speech-encoder: transformers (optional extra, brings PyTorch; the default), "
+        "keras-hub (Whisper's audio encoder) or ctranslate2 (a converted Whisper folder; optional extra)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
 
@@ -111,6 +132,9 @@ def _set_options(args):
         "sentence_encoder": args.sentence_encoder,
         "logmel_mels": args.logmel_mels,
         "logmel_seconds": args.logmel_seconds,
+        "segment_last": args.segment_last,
+        "speech_encoder": args.speech_encoder,
+        "speech_encoder_library": args.speech_encoder_library,
     }
     return {name: value for name, value in options.items() if value is not None}
 
@@ -166,6 +190,9 @@ def main(argv=None):
     unknown = [name for name in extra if name not in _extra_sets()]
     if unknown:
         parser.error(f"--feature-sets: unknown {', '.join(unknown)} (available: {', '.join(_extra_sets())})")
+    for name in ("encoder_frames", "encoder_inputs"):
+        if name in extra and not args.speech_encoder:
+            parser.error(f"--feature-sets {name} needs --speech-encoder NAME_OR_DIR")
 
     from ..corpora import CorpusError
     from ..corpora.loading import load_corpus

@@ -32,6 +32,7 @@ def comparison_table(run_dirs):
 
     Rows whose corpus, protocol or seeds differ from the first run's are flagged with
     ``*`` and a note under the table: their numbers are not comparable as they stand.
+    Runs whose epoch was selected on the test rows say so, with a note.
 
     Parameters
     ----------
@@ -51,7 +52,7 @@ def comparison_table(run_dirs):
         "|---|---|---|---|---|" + "---:|" * len(metrics) + "---|---:|---|",
     ]
     reference = reports[0]
-    differing = False
+    differing = optimistic = False
     for run_dir, report in zip(run_dirs, reports):
         same = (
             _corpus(report) == _corpus(reference)
@@ -75,8 +76,11 @@ def comparison_table(run_dirs):
         # The folds' own training times: a call that resumed finished folds took less.
         minutes = sum(row["seconds"] for row in report["rows"]) / max(len(report["rows"]), 1) / 60
         seeds = ",".join(map(str, report["seeds"]))
+        on_test = report.get("training", {}).get("selection") == "test"
+        optimistic |= on_test
+        name = report["system"]["name"] + ("" if same else " *") + (" (selected on test)" if on_test else "")
         lines.append(
-            f"| {report['system']['name']}{'' if same else ' *'} | {', '.join(report['tasks'])} | {_corpus(report)} | "
+            f"| {name} | {', '.join(report['tasks'])} | {_corpus(report)} | "
             f"{report['protocol']} | {seeds} | "
             + " | ".join(cells)
             + f" | {per_fold} | {minutes:.1f} | {Path(run_dir).name} |"
@@ -86,5 +90,11 @@ def comparison_table(run_dirs):
             "",
             f"\\* not run on the same bundle, protocol and seeds as the first row ({reference['features']}, "
             f"{reference['protocol']}, seeds {','.join(map(str, reference['seeds']))}): not comparable as is.",
+        ]
+    if optimistic:
+        lines += [
+            "",
+            "(selected on test): the epoch was chosen on the test rows themselves, as the authors' code does: "
+            "optimistic, not a held-out estimate.",
         ]
     return "\n".join(lines)

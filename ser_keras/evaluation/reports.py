@@ -92,8 +92,15 @@ def _selection_note(training):
             f"{training.epochs} epochs, the last model kept; nothing selected "
             "(the test rows are evaluated after each epoch for the curves only)"
         )
+    watched = "UA + WA of the held-out utterances" if training.monitor == "ua+wa" else "the held-out loss"
+    if training.selection == "test":
+        return (
+            f"at most {training.epochs} epochs, the epoch selected on {watched} of the TEST rows themselves "
+            f"(patience {training.patience}; the authors' protocol): OPTIMISTIC, these numbers are not a held-out "
+            "estimate"
+        )
     return (
-        f"at most {training.epochs} epochs, early stopping on the validation loss (patience {training.patience}, "
+        f"at most {training.epochs} epochs, early stopping on {watched} (patience {training.patience}, "
         f"best weights restored); validation: {training.validation_fraction:.0%} of the training speakers"
     )
 
@@ -187,7 +194,7 @@ def write_reports(run, bundle, out, command, deviations=(), extra=None):
         if pooled is not None and "scatter" not in figures:
             plot_scatter(*pooled, list(scores["per_dimension"]), out / "scatter.png", title=title)
             figures.append("scatter")
-    validation_label = "test" if run.training.selection == "fixed" else "validation"
+    validation_label = "validation" if run.training.selection == "validation" else "test"
     if plot_curves(report["histories"], out / "curves.png", title=title, validation_label=validation_label):
         figures.append("curves")
     report["figures"] = figures

@@ -97,7 +97,9 @@ def add_feature_set(bundle, name, arrays, settings):
     bundle : Bundle
     name : str
     arrays : dict of str -> np.ndarray
-        Each with N rows, N the bundle's utterances.
+        Each with N rows, N the bundle's utterances; those named in ``settings["per_segment"]``
+        have one row per segment instead, ``segment_counts`` (N,) saying how many each
+        utterance has.
     settings : dict
         JSON-serialisable: how the set was computed, package versions included.
 
@@ -107,9 +109,14 @@ def add_feature_set(bundle, name, arrays, settings):
         The bundle read again.
     """
     rows = len(bundle.meta)
+    per_segment = set(settings.get("per_segment", ()))
+    if per_segment:
+        counts = arrays["segment_counts"] if "segment_counts" in arrays else bundle.array("segment_counts")
+        segments = int(np.sum(counts))
     for array_name, array in arrays.items():
-        if len(array) != rows:
-            raise BundleError(f"feature set {name}: {array_name} has {len(array)} rows, the bundle {rows}")
+        expected, unit = (segments, "segments") if array_name in per_segment else (rows, "utterances")
+        if len(array) != expected:
+            raise BundleError(f"feature set {name}: {array_name} has {len(array)} rows, the bundle {expected} {unit}")
     with atomic_folder(bundle.path / SETS_FOLDER / name) as partial:
         for array_name, array in arrays.items():
             np.save(partial / f"{array_name}.npy", array)

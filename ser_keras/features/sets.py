@@ -41,6 +41,10 @@ class FeatureSet:
         vocabulary built there); ``compute`` then serves new audio at prediction time.
     packages : tuple of str
         Packages whose versions are recorded with the set.
+    options : tuple of (str, str)
+        The command-line options ``compute`` reads, each with the key of the set's
+        settings that records its value, so that prediction computes new audio as the
+        run's bundle was computed (:func:`options_of`).
     """
 
     name: str
@@ -50,6 +54,7 @@ class FeatureSet:
     needs: tuple = ()
     base: bool = False
     packages: tuple = ("numpy",)
+    options: tuple = ()
 
 
 _REGISTRY: dict[str, FeatureSet] = {}
@@ -67,6 +72,24 @@ def register_feature_set(feature_set):
 def available_feature_sets():
     """Every registered feature set, by name."""
     return dict(sorted(_REGISTRY.items()))
+
+
+def options_of(feature_sets):
+    """Options that compute new audio as these sets were computed, from their recorded settings.
+
+    Parameters
+    ----------
+    feature_sets : dict
+        A bundle manifest's (or a run's) ``feature_sets``: name -> {"settings": ...}.
+    """
+    options = {}
+    for name, record in feature_sets.items():
+        if name in _REGISTRY:
+            settings = record.get("settings", {})
+            for option, key in _REGISTRY[name].options:
+                if key in settings:
+                    options[option] = settings[key]
+    return options
 
 
 def get_feature_set(name):
@@ -468,5 +491,128 @@ register_feature_set(
         "each turn's dialogue and its position in it by start time (for dialogue context)",
         ("dialogue_ids", "turn_positions"),
         compute=_turn_order,
+    )
+)
+
+
+def _segments(context):
+    """CA-MSER's 3 s segments: counts per utterance, then per segment MFCC, log spectrogram and waveform span."""
+    from functools import partial
+
+    from .camser import HOP_LENGTH, LAST_SEGMENT, N_BINS, N_MFCC, SEGMENT_FRAMES, segments_of_file
+
+    last = context.options.get("segment_last", LAST_SEGMENT[0])
+    results = _map(partial(segments_of_file, last=last), context, "segments")
+    # float16 halves the store; dB values and MFCC keep 3 significant digits.
+    arrays = {
+        "segment_counts": np.array([len(result["bounds"]) for result in results], dtype=np.int32),
+        "segment_bounds": np.concatenate([result["bounds"] for result in results]),
+        "segment_mfcc": np.concatenate([result["mfcc"] for result in results]).astype(np.float16),
+        "segment_spectrogram": np.concatenate([result["spectrogram"] for result in results]).astype(np.float16),
+    }
+    return arrays, {
+        "per_segment": ["segment_bounds", "segment_mfcc", "segment_spectrogram"],
+        "segment_frames": SEGMENT_FRAMES,
+        "hop": HOP_LENGTH,
+        "last_segment": last,
+        "mfcc": f"{N_MFCC} MFCC, HTK mel scale, n_fft 2048, after pre-emphasis",
+        "spectrogram": f"dB magnitude (ref = maximum), Hamming 640, n_fft 800, lowest {N_BINS} bins",
+    }
+
+
+def _encoder_frames(context):
+    """A frozen pretrained speech encoder's frames of every segment's waveform, (S, T', D) float16."""
+    from .camser import wave_segments_of_file
+    from .speech_encoders import encode_segments, load_speech_encoder
+
+    source = context.options.get("speech_encoder")
+    if not source:
+        raise ValueError("feature set encoder_frames needs --speech-encoder NAME_OR_DIR")
+    library = context.options.get("speech_encoder_library", "transformers")
+    encoder = load_speech_encoder(source, library)
+    counts = np.asarray(context.array("segment_counts"))
+    bounds = np.asarray(context.array("segment_bounds"))
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    items = [(path, bounds[offsets[row] : offsets[row + 1]]) for row, path in enumerate(_paths(context))]
+    import time
+
+    from tqdm import tqdm
+
+    frames = []
+    started = time.perf_counter()
+    for item in tqdm(items, desc="encoder frames", unit="utt", disable=not context.progress):
+        frames.append(encode_segments(encoder, wave_segments_of_file(item)))
+    seconds = time.perf_counter() - started
+    audio_seconds = float(sum(item[1][-1, 1] for item in items)) / 16000  # the last segment ends at the end
+    return {"encoder_frames": np.concatenate(frames)}, {
+        "per_segment": ["encoder_frames"],
+        "encoder": str(source),
+        "library": library,
+        "frozen": True,
+        "input": "each segment's pre-emphasised waveform, zero-padded at the front to 3 s",
+        # Reading, segmenting and encoding, the model loaded: seconds of the utterances' audio per second.
+        "speed": {"seconds": round(seconds, 1), "audio_seconds_per_second": round(audio_seconds / seconds, 1)},
+    }
+
+
+def _encoder_inputs(context):
+    """A keras-hub Whisper encoder's input (log-mel, 300 x 80) of every segment, for ``--finetune-encoder``."""
+    from tqdm import tqdm
+
+    from .camser import wave_segments_of_file
+    from .speech_encoders import whisper_inputs
+
+    source = context.options.get("speech_encoder")
+    if not source:
+        raise ValueError("feature set encoder_inputs needs --speech-encoder NAME_OR_DIR (a keras-hub Whisper preset)")
+    front_end = whisper_inputs(source)
+    counts = np.asarray(context.array("segment_counts"))
+    bounds = np.asarray(context.array("segment_bounds"))
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    items = [(path, bounds[offsets[row] : offsets[row + 1]]) for row, path in enumerate(_paths(context))]
+    inputs = [
+        front_end(wave_segments_of_file(item)).astype(np.float16)
+        for item in tqdm(items, desc="encoder inputs", unit="utt", disable=not context.progress)
+    ]
+    return {"encoder_inputs": np.concatenate(inputs)}, {
+        "per_segment": ["encoder_inputs"],
+        "encoder": str(source),
+        "input": "Whisper's log-mel of each segment's pre-emphasised waveform, zero-padded at the front to 3 s",
+    }
+
+
+register_feature_set(
+    FeatureSet(
+        "segments",
+        "CA-MSER's 3 s segments: per segment 40 MFCC (300 x 40) and the log spectrogram (200 x 300) "
+        "(--segment-last padded|shifted)",
+        ("segment_counts", "segment_bounds", "segment_mfcc", "segment_spectrogram"),
+        compute=_segments,
+        packages=("numpy", "librosa"),
+        options=(("segment_last", "last_segment"),),
+    )
+)
+register_feature_set(
+    FeatureSet(
+        "encoder_frames",
+        "a frozen pretrained speech encoder's frames of every segment (--speech-encoder NAME_OR_DIR, "
+        "--speech-encoder-library transformers|keras-hub|ctranslate2)",
+        ("encoder_frames",),
+        compute=_encoder_frames,
+        needs=("segments",),
+        packages=("numpy", "torch", "transformers", "keras-hub", "ctranslate2"),
+        options=(("speech_encoder", "encoder"), ("speech_encoder_library", "library")),
+    )
+)
+register_feature_set(
+    FeatureSet(
+        "encoder_inputs",
+        "a keras-hub Whisper encoder's log-mel input of every segment, for CA-MSER's --finetune-encoder "
+        "(--speech-encoder PRESET)",
+        ("encoder_inputs",),
+        compute=_encoder_inputs,
+        needs=("segments",),
+        packages=("numpy", "keras-hub"),
+        options=(("speech_encoder", "encoder"),),
     )
 )

@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-SELECTIONS = ("fixed", "validation")
+import numpy as np
+
+SELECTIONS = ("fixed", "validation", "test")
+MONITORS = ("loss", "ua+wa")
 
 
 @dataclass(frozen=True)
@@ -19,14 +22,21 @@ class Training:
     batch_size : int
     epochs : int
         The number of epochs, or the most of them with ``selection="validation"``.
-    selection : {"fixed", "validation"}
+    selection : {"fixed", "validation", "test"}
         ``fixed``: train ``epochs`` epochs and keep the last model; the test rows are
         evaluated after each epoch for the curves only. ``validation``: hold out
         ``validation_fraction`` of the training speakers (never a test speaker), stop
-        after ``patience`` epochs without a lower validation loss, keep the best weights.
+        after ``patience`` epochs without improvement, keep the best weights. ``test``:
+        the same selection made on the test rows themselves, as some authors' code does
+        (CA-MSER's ``val_id == test_id``): optimistic, and every report says so.
     patience : int
     validation_fraction : float
     weight_decay : float
+    monitor : {"loss", "ua+wa"}
+        What selection watches: the held-out loss, or UA + WA of the held-out utterances
+        (after pooling their examples, for systems that train on segments).
+    start_epoch : int
+        Epochs before which selection neither stops nor keeps a model (CA-MSER: 5).
     """
 
     optimizer: str = "adam"
@@ -37,6 +47,8 @@ class Training:
     patience: int = 10
     validation_fraction: float = 0.2
     weight_decay: float = 0.0
+    monitor: str = "loss"
+    start_epoch: int = 0
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -98,6 +110,18 @@ class System:
     def feature_sets(self, settings):
         """The feature sets these settings read (default: ``reads``; a setting may choose another)."""
         return tuple(self.reads)
+
+    def examples(self, arrays, rows, settings):
+        """For each model example of ``inputs(arrays, rows)``, its utterance's position in ``rows``.
+
+        Default: one example per utterance. A system that trains on segments returns one
+        entry per segment; targets are repeated to match and outputs pooled by :meth:`pool`.
+        """
+        return np.arange(len(rows))
+
+    def pool(self, outputs, owners, count, settings):
+        """Outputs per utterance from outputs per example (dict by output name); default: as they are."""
+        return outputs
 
     def inputs(self, arrays, rows, settings, trim=False):
         """Model inputs for some rows: a dict of arrays (Keras) or one 2-D array (scikit-learn)."""

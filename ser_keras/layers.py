@@ -1,0 +1,65 @@
+"""Small Keras layers that systems share, registered so that saved models load again.
+
+* :class:`FrameNormalization`: each frame divided by its L2 norm (PyTorch's ``F.normalize``).
+* :class:`ImagePreprocessing`: CA-MSER's spectrogram-to-image steps: clip to [0, 1], 8-bit
+  quantisation, frequency axis flipped, three identical channels, ImageNet's mean and
+  standard deviation.
+* :class:`CoAttention`: one weight per encoder frame from a guide vector, the weighted sum.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers, ops
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+@keras.saving.register_keras_serializable(package="ser_keras")
+class FrameNormalization(layers.Layer):
+    """``x / max(||x||_2, 1e-12)`` over the last axis: (B, T, F) -> (B, T, F)."""
+
+    def call(self, inputs):
+        norms = ops.sqrt(ops.sum(ops.square(inputs), axis=-1, keepdims=True))
+        return inputs / ops.maximum(norms, 1e-12)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+@keras.saving.register_keras_serializable(package="ser_keras")
+class ImagePreprocessing(layers.Layer):
+    """A min-max scaled spectrogram (B, F, T) as the code's AlexNet input, before resizing: (B, F, T, 3).
+
+    Clip to [0, 1], quantise to 8 bits (the code's ``uint8`` image), flip the frequency
+    axis (low frequencies at the bottom of the image), repeat to three channels, then
+    ImageNet's per-channel normalisation (torchvision's ``ToTensor`` and ``Normalize``).
+    """
+
+    def call(self, inputs):
+        image = ops.floor(ops.clip(inputs, 0.0, 1.0) * 255.0) / 255.0
+        image = ops.flip(image, axis=1)
+        image = ops.repeat(ops.expand_dims(image, -1), 3, axis=-1)
+        mean = ops.convert_to_tensor(IMAGENET_MEAN, dtype=image.dtype)
+        std = ops.convert_to_tensor(IMAGENET_STD, dtype=image.dtype)
+        return (image - mean) / std
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape, 3)
+
+
+@keras.saving.register_keras_serializable(package="ser_keras")
+class CoAttention(layers.Layer):
+    """``a . H``: frames (B, T', D) weighted by ``weights`` (B, T') and summed: (B, D).
+
+    CA-MSER's weights come from a ReLU layer, not a softmax (the code's softmax is
+    commented out), so they neither sum to one nor stay below it.
+    """
+
+    def call(self, inputs):
+        weights, frames = inputs
+        return ops.sum(ops.expand_dims(weights, -1) * frames, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[1][0], input_shape[1][2])
