@@ -520,6 +520,14 @@ def _segments(context):
     }
 
 
+def _segment_items(context):
+    """``(audio path, segment bounds)`` of every utterance, from the ``segments`` set."""
+    counts = np.asarray(context.array("segment_counts"))
+    bounds = np.asarray(context.array("segment_bounds"))
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    return [(path, bounds[offsets[row] : offsets[row + 1]]) for row, path in enumerate(_paths(context))]
+
+
 def _encoder_frames(context):
     """A frozen pretrained speech encoder's frames of every segment's waveform, (S, T', D) float16."""
     from .camser import wave_segments_of_file
@@ -530,10 +538,7 @@ def _encoder_frames(context):
         raise ValueError("feature set encoder_frames needs --speech-encoder NAME_OR_DIR")
     library = context.options.get("speech_encoder_library", "transformers")
     encoder = load_speech_encoder(source, library)
-    counts = np.asarray(context.array("segment_counts"))
-    bounds = np.asarray(context.array("segment_bounds"))
-    offsets = np.concatenate([[0], np.cumsum(counts)])
-    items = [(path, bounds[offsets[row] : offsets[row + 1]]) for row, path in enumerate(_paths(context))]
+    items = _segment_items(context)
     import time
 
     from tqdm import tqdm
@@ -566,10 +571,7 @@ def _encoder_inputs(context):
     if not source:
         raise ValueError("feature set encoder_inputs needs --speech-encoder NAME_OR_DIR (a keras-hub Whisper preset)")
     front_end = whisper_inputs(source)
-    counts = np.asarray(context.array("segment_counts"))
-    bounds = np.asarray(context.array("segment_bounds"))
-    offsets = np.concatenate([[0], np.cumsum(counts)])
-    items = [(path, bounds[offsets[row] : offsets[row + 1]]) for row, path in enumerate(_paths(context))]
+    items = _segment_items(context)
     inputs = [
         front_end(wave_segments_of_file(item)).astype(np.float16)
         for item in tqdm(items, desc="encoder inputs", unit="utt", disable=not context.progress)
