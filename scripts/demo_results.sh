@@ -122,7 +122,9 @@ if wanted camser-loso; then
         runs+=(runs/demo-camser-loso-$branches)
     done
     classify --system camser "${camser_demo[@]}" --protocol loso --select-on-test --out runs/demo-camser-loso-on-test
-    table camser-loso "${runs[@]}" runs/demo-camser-loso-on-test
+    # The first system's acoustic model on the same folds, for comparison.
+    classify --system acoustic --protocol loso --seeds 3 --out runs/demo-acoustic-loso
+    table camser-loso "${runs[@]}" runs/demo-camser-loso-on-test runs/demo-acoustic-loso
 fi
 
 if wanted camser-lospko; then
