@@ -174,7 +174,9 @@ def fit_and_predict(
     if selects and training.monitor == "ua+wa":
         labels = np.asarray(arrays["labels"])[held_out]
         callbacks.append(
-            best_accuracy_callback(lambda: predict(held_out_inputs, held_out)[outputs[0].name], labels, training)
+            best_accuracy_callback(
+                lambda: predict(held_out_inputs, held_out)[outputs[0].name], labels, outputs[0].units, training
+            )
         )
     elif selects:
         callbacks.append(
@@ -218,19 +220,20 @@ def fit_and_predict(
     return result
 
 
-def best_accuracy_callback(predict_held_out, labels, training):
+def best_accuracy_callback(predict_held_out, labels, classes, training):
     """Keep the weights of the epoch with the best UA + WA on held-out utterances; stop after ``patience`` more.
 
     CA-MSER's selection (``train_ser.py``): UA + WA of the utterances (segments pooled),
     the best tracked from the first epoch, no stopping until the epoch counted from 0
     exceeds ``training.start_epoch``. ``predict_held_out()`` returns
-    the held-out utterances' class probabilities; ``labels`` their classes.
+    the held-out utterances' class probabilities; ``labels`` their classes, of ``classes``.
     """
     import keras
 
     from .evaluation.metrics import scores
 
-    classes = list(range(int(max(labels.max() + 1, 1))))
+    # UA over every class of the task, as the reports compute it, whichever classes the held-out rows hold.
+    classes = list(range(classes))
 
     class BestAccuracyCallback(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
