@@ -11,6 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 
+def segment_offsets(counts):
+    """Where each utterance's segments start in the per-segment arrays, and where the last ends: (N + 1,)."""
+    return np.concatenate([[0], np.cumsum(np.asarray(counts, dtype=np.int64))])
+
+
 def segment_rows(counts, rows):
     """The segments of some utterances, and which of them each belongs to.
 
@@ -30,7 +35,7 @@ def segment_rows(counts, rows):
     """
     counts = np.asarray(counts, dtype=np.int64)
     rows = np.asarray(rows, dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(counts)])
+    offsets = segment_offsets(counts)
     segments = np.concatenate([np.arange(offsets[row], offsets[row + 1]) for row in rows]) if len(rows) else []
     owners = np.repeat(np.arange(len(rows)), counts[rows])
     return np.asarray(segments, dtype=np.int64), owners

@@ -220,20 +220,20 @@ def fit_and_predict(
     return result
 
 
-def best_accuracy_callback(predict_held_out, labels, classes, training):
+def best_accuracy_callback(predict_held_out, labels, class_count, training):
     """Keep the weights of the epoch with the best UA + WA on held-out utterances; stop after ``patience`` more.
 
     CA-MSER's selection (``train_ser.py``): UA + WA of the utterances (segments pooled),
     the best tracked from the first epoch, no stopping until the epoch counted from 0
     exceeds ``training.start_epoch``. ``predict_held_out()`` returns
-    the held-out utterances' class probabilities; ``labels`` their classes, of ``classes``.
+    the held-out utterances' class probabilities; ``labels`` their classes, of ``class_count``.
     """
     import keras
 
     from .evaluation.metrics import scores
 
     # UA over every class of the task, as the reports compute it, whichever classes the held-out rows hold.
-    classes = list(range(classes))
+    classes = list(range(class_count))
 
     class BestAccuracyCallback(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):

@@ -522,14 +522,19 @@ def _segments(context):
 
 def _segment_items(context):
     """``(audio path, segment bounds)`` of every utterance, from the ``segments`` set."""
-    counts = np.asarray(context.array("segment_counts"))
+    from ..segments import segment_offsets
+
     bounds = np.asarray(context.array("segment_bounds"))
-    offsets = np.concatenate([[0], np.cumsum(counts)])
+    offsets = segment_offsets(context.array("segment_counts"))
     return [(path, bounds[offsets[row] : offsets[row + 1]]) for row, path in enumerate(_paths(context))]
 
 
 def _encoder_frames(context):
     """A frozen pretrained speech encoder's frames of every segment's waveform, (S, T', D) float16."""
+    import time
+
+    from tqdm import tqdm
+
     from .camser import wave_segments_of_file
     from .speech_encoders import encode_segments, load_speech_encoder
 
@@ -539,10 +544,6 @@ def _encoder_frames(context):
     library = context.options.get("speech_encoder_library", "transformers")
     encoder = load_speech_encoder(source, library)
     items = _segment_items(context)
-    import time
-
-    from tqdm import tqdm
-
     frames = []
     started = time.perf_counter()
     for item in tqdm(items, desc="encoder frames", unit="utt", disable=not context.progress):
