@@ -1,38 +1,65 @@
-"""``python -m ser_keras.corpora ROOT``: counts of an IEMOCAP tree beside the paper's."""
+"""``python -m ser_keras.corpora NAME ROOT``: a corpus's counts beside its published ones."""
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
 
-from ..corpora.iemocap import LABEL_SETS, PAPER_CLASS_COUNTS, count_report, read_iemocap
-from ..corpora.utterance import CorpusError
+from ..corpora.iemocap import PAPER_CLASS_COUNTS, read_iemocap
+from ..corpora.loading import ACTED_CORPORA, read_acted_corpus
+from ..corpora.utterance import CorpusError, count_report
+
+NAMES = ("iemocap", *ACTED_CORPORA)
 
 
 def main(argv=None):
-    """Command line: read an IEMOCAP tree and print its counts beside the paper's."""
+    """Command line: read a corpus and print its counts per class beside the published ones."""
     import argparse
 
     parser = argparse.ArgumentParser(
         prog="python -m ser_keras.corpora",
-        description="Read an IEMOCAP tree and print the utterances per class, what was left out and why.",
+        description="Read a corpus from its release layout and print the utterances per class beside the "
+        "published counts, per fold group and speaker, and what was left out and why.",
+        epilog="examples:\n"
+        "  python -m ser_keras.corpora ravdess ~/corpora/ravdess          # the folder of Actor_01 ... Actor_24\n"
+        "  python -m ser_keras.corpora iemocap ~/IEMOCAP_full_release\n"
+        "  python -m ser_keras.corpora ~/IEMOCAP_full_release              # IEMOCAP when no name is given",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("root", help="the IEMOCAP_full_release folder (or any tree in its layout)")
+    parser.add_argument("name_or_root", metavar="NAME", help=f"the corpus: {', '.join(NAMES)}")
+    parser.add_argument("root", metavar="ROOT", nargs="?", help="its release folder")
     parser.add_argument(
         "--labels",
-        choices=sorted(LABEL_SETS),
-        default="paper",
-        help="paper: angry, excited (+happy), neutral, sad (default); all: every label",
+        choices=("paper", "all", "four"),
+        default=None,
+        help="IEMOCAP: paper (default: angry, excited + happy, neutral, sad) or all; "
+        "the acted corpora: all (default) or four (angry, happy, neutral, sad)",
     )
     args = parser.parse_args(argv)
+    name, root = args.name_or_root, args.root
+    if root is None:  # the older form, an IEMOCAP root alone
+        name, root = "iemocap", name
+    if name not in NAMES:
+        parser.exit(2, f"error: unknown corpus {name!r} (choose from {', '.join(NAMES)})\n")
     try:
-        corpus = read_iemocap(args.root, labels=args.labels)
+        if name == "iemocap":
+            labels = args.labels or "paper"
+            corpus = read_iemocap(root, labels=labels)
+            expected = PAPER_CLASS_COUNTS if labels == "paper" else None
+        else:
+            labels = args.labels or "all"
+            corpus = read_acted_corpus(name, root, labels)
+            expected = ACTED_CORPORA[name][1](labels)
     except CorpusError as error:
         parser.exit(2, f"error: {error}\n")
-    expected = PAPER_CLASS_COUNTS if args.labels == "paper" else None
     print(count_report(corpus, expected=expected))
-    sessions = Counter(u.session for u in corpus.utterances)
-    print("per session: " + ", ".join(f"{k}: {n}" for k, n in sorted(sessions.items())))
+    groups = Counter(u.session for u in corpus.utterances)
+    what = "session" if name == "iemocap" else "fold group"
+    print(f"per {what}: " + ", ".join(f"{k}: {n}" for k, n in sorted(groups.items())))
+    speakers = Counter(u.speaker for u in corpus.utterances)
+    print(f"speakers: {len(speakers)} ({min(speakers.values())}-{max(speakers.values())} utterances each)")
+    hours = sum(u.duration or 0.0 for u in corpus.utterances) / 3600
+    print(f"audio: {hours:.2f} h")
     for note, n in sorted(corpus.notes.items()):
         print(f"note: {note} ({n})")
     return 0

@@ -28,20 +28,23 @@ def build_parser():
         "  python feature_extraction.py --corpus iemocap --root IEMOCAP_full_release "
         "--embeddings speech2vec-50.vec\n"
         "  python feature_extraction.py --corpus manifest --root my_corpus/manifest.csv\n"
+        "  python feature_extraction.py --corpus ravdess --root ~/corpora/ravdess     # Actor_01 ... Actor_24\n"
         "  python feature_extraction.py --speech2vec-model runs/speech2vec   # each word embedded from its audio",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--corpus",
-        choices=("demo", "iemocap", "manifest"),
+        choices=("demo", "iemocap", "manifest", "ravdess", "crema-d", "tess", "savee"),
         default="demo",
-        help="corpus kind (default: demo, built on first use)",
+        help="corpus kind (default: demo, built on first use); ravdess, crema-d, tess and savee are read "
+        "from their release layout",
     )
     parser.add_argument(
         "--root",
         type=Path,
         default=None,
-        help="demo: corpus folder (default data/demo_corpus); iemocap: IEMOCAP_full_release; manifest: the CSV file",
+        help="demo: corpus folder (default data/demo_corpus); iemocap: IEMOCAP_full_release; manifest: the CSV "
+        "file; ravdess, crema-d, tess, savee: the release folder",
     )
     parser.add_argument("--out", type=Path, default=None, help="bundle folder (default: data/features/<corpus>)")
     parser.add_argument(
@@ -64,9 +67,10 @@ def build_parser():
     parser.add_argument("--seed", type=int, default=0, help="seed for locally trained vectors (default: 0)")
     parser.add_argument(
         "--labels",
-        choices=("paper", "all"),
-        default="paper",
-        help="IEMOCAP label set: paper = angry, excited (+happy), neutral, sad (default)",
+        choices=("paper", "all", "four"),
+        default=None,
+        help="label set. IEMOCAP: paper = angry, excited (+happy), neutral, sad (default) or all; "
+        "the acted corpora: all (default) or four = angry, happy, neutral, sad",
     )
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="processes across files (default: number of cores)"

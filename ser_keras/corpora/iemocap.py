@@ -23,11 +23,9 @@ the counts found next to them::
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .utterance import CorpusError, Utterance, WordSegment, class_counts
+from .utterance import Corpus, CorpusError, Utterance, WordSegment, count_report  # noqa: F401 (re-exported)
 
 PAPER_CLASSES = ("angry", "excited", "neutral", "sad")
 PAPER_CLASS_COUNTS = {"angry": 1103, "excited": 1636, "neutral": 1708, "sad": 1084}
@@ -71,34 +69,6 @@ _ANNOTATOR_LINE = re.compile(r"^C-[^:]+:\s*(.*?)\s*(?:\(.*\))?\s*$")
 _TRANSCRIPT_LINE = re.compile(r"^(\S+)\s+\[(\d+(?:\.\d*)?)-(\d+(?:\.\d*)?)\]:\s?(.*)$")
 _PRONUNCIATION_VARIANT = re.compile(r"\(\d+\)$")
 ALIGNMENT_FRAME_SECONDS = 0.01  # .wdseg frames are 10 ms
-
-
-@dataclass
-class Corpus:
-    """Utterances read from disk and an account of everything left out.
-
-    Attributes
-    ----------
-    root : pathlib.Path
-    utterances : list of Utterance
-        In session, dialog and start-time order.
-    excluded : collections.Counter
-        Corpus label code -> number of turns left out by the label set.
-    skipped : list of (str, str)
-        ``(turn, reason)`` for turns with a kept label but no usable data.
-    notes : collections.Counter
-        Non-fatal observations, e.g. ``"no word alignment"``.
-    """
-
-    root: Path
-    utterances: list[Utterance]
-    excluded: Counter = field(default_factory=Counter)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    notes: Counter = field(default_factory=Counter)
-
-    def class_counts(self) -> dict[str, int]:
-        """Utterances per class, ``{label: count}``."""
-        return class_counts(self.utterances)
 
 
 def read_iemocap(root, labels="paper", sessions=None) -> Corpus:
@@ -312,41 +282,6 @@ def speaker_of(turn: str) -> str:
     if not match:
         raise CorpusError(f"not an IEMOCAP turn name: {turn!r}")
     return f"Ses0{match.group(1)}{match.group(2)}"
-
-
-def count_report(corpus: Corpus, expected=None) -> str:
-    """A plain-text table of the counts per class, beside the expected ones.
-
-    Parameters
-    ----------
-    corpus : Corpus
-    expected : dict, optional
-        ``{label: count}`` to compare with, e.g. :data:`PAPER_CLASS_COUNTS`
-        on the full IEMOCAP release.
-
-    Returns
-    -------
-    str
-    """
-    found = corpus.class_counts()
-    names = sorted(set(found) | set(expected or {}))
-    rows = [f"{'class':<12} {'found':>7}" + (f" {'expected':>8}" if expected else "")]
-    for name in names:
-        row = f"{name:<12} {found.get(name, 0):>7}"
-        if expected:
-            row += f" {expected.get(name, 0):>8}"
-        rows.append(row)
-    total = f"{'total':<12} {sum(found.values()):>7}"
-    if expected:
-        total += f" {sum(expected.values()):>8}"
-    rows.append(total)
-    if corpus.excluded:
-        left_out = ", ".join(f"{code} {n}" for code, n in sorted(corpus.excluded.items()))
-        rows.append(f"left out by label set: {left_out}")
-    if corpus.skipped:
-        reasons = Counter(reason for _, reason in corpus.skipped)
-        rows.append("skipped: " + ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items())))
-    return "\n".join(rows)
 
 
 def _read_dialog(session, session_dir, evaluation_file, label_map, corpus):

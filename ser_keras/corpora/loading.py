@@ -4,22 +4,40 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import crema_d, ravdess, savee, tess
 from .demo import DEFAULT_ROOT, build_demo_corpus, read_marker
 from .iemocap import read_iemocap
 from .manifest import read_manifest
 
+# The free acted corpora, by the name the scripts take: (reader, published counts per class).
+ACTED_CORPORA = {
+    "ravdess": (ravdess.read_ravdess, ravdess.expected_counts),
+    "crema-d": (crema_d.read_crema_d, crema_d.expected_counts),
+    "tess": (tess.read_tess, tess.expected_counts),
+    "savee": (savee.read_savee, savee.expected_counts),
+}
+KINDS = ("demo", "iemocap", "manifest", *ACTED_CORPORA)
 
-def load_corpus(kind, root, labels="paper", progress=True):
+
+def read_acted_corpus(kind, root, labels=None):
+    """Read one of the acted corpora by name (``labels`` None: every class)."""
+    read, _ = ACTED_CORPORA[kind]
+    return read(root, labels=labels or "all")
+
+
+def load_corpus(kind, root, labels=None, progress=True):
     """Read a corpus of any kind the scripts accept, building the demo corpus when missing.
 
     Parameters
     ----------
-    kind : {"demo", "iemocap", "manifest"}
+    kind : {"demo", "iemocap", "manifest", "ravdess", "crema-d", "tess", "savee"}
     root : path or None
         demo: the corpus folder (default ``data/demo_corpus``); iemocap: the
-        ``IEMOCAP_full_release`` folder; manifest: the CSV file.
-    labels : {"paper", "all"}
-        IEMOCAP label set.
+        ``IEMOCAP_full_release`` folder; manifest: the CSV file; an acted corpus:
+        its release folder.
+    labels : str, optional
+        demo and IEMOCAP: ``"paper"`` (default) or ``"all"``; the acted corpora:
+        ``"all"`` (default) or ``"four"``.
     progress : bool
 
     Returns
@@ -43,7 +61,12 @@ def load_corpus(kind, root, labels="paper", progress=True):
     if kind == "manifest":
         utterances = read_manifest(root)
         return utterances, {"kind": kind, "root": str(Path(root).resolve())}
-    corpus = read_iemocap(root, labels=labels)
+    if kind in ACTED_CORPORA:
+        labels = labels or "all"
+        corpus = read_acted_corpus(kind, root, labels)
+    else:
+        labels = labels or "paper"
+        corpus = read_iemocap(root, labels=labels)
     info = {"kind": kind, "root": str(Path(root).resolve()), "labels": labels}
     left_out = dict(corpus.excluded)
     for _, reason in corpus.skipped:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,3 +107,66 @@ def class_counts(utterances, classes=None) -> dict[str, int]:
 
 class CorpusError(ValueError):
     """A corpus on disk is not what its reader expects; the message says what and where."""
+
+
+@dataclass
+class Corpus:
+    """Utterances read from disk and an account of everything left out.
+
+    Attributes
+    ----------
+    root : pathlib.Path
+    utterances : list of Utterance
+        In session, dialog and start-time order.
+    excluded : collections.Counter
+        Corpus label code -> number of turns left out by the label set.
+    skipped : list of (str, str)
+        ``(turn, reason)`` for turns with a kept label but no usable data.
+    notes : collections.Counter
+        Non-fatal observations, e.g. ``"no word alignment"``.
+    """
+
+    root: Path
+    utterances: list[Utterance]
+    excluded: Counter = field(default_factory=Counter)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: Counter = field(default_factory=Counter)
+
+    def class_counts(self) -> dict[str, int]:
+        """Utterances per class, ``{label: count}``."""
+        return class_counts(self.utterances)
+
+
+def count_report(corpus: Corpus, expected=None) -> str:
+    """A plain-text table of the counts per class, beside the expected ones.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    expected : dict, optional
+        ``{label: count}`` to compare with, e.g. :data:`PAPER_CLASS_COUNTS`
+        on the full IEMOCAP release, or a corpus's published counts.
+
+    Returns
+    -------
+    str
+    """
+    found = corpus.class_counts()
+    names = sorted(set(found) | set(expected or {}))
+    rows = [f"{'class':<12} {'found':>7}" + (f" {'expected':>8}" if expected else "")]
+    for name in names:
+        row = f"{name:<12} {found.get(name, 0):>7}"
+        if expected:
+            row += f" {expected.get(name, 0):>8}"
+        rows.append(row)
+    total = f"{'total':<12} {sum(found.values()):>7}"
+    if expected:
+        total += f" {sum(expected.values()):>8}"
+    rows.append(total)
+    if corpus.excluded:
+        left_out = ", ".join(f"{code} {n}" for code, n in sorted(corpus.excluded.items()))
+        rows.append(f"left out by label set: {left_out}")
+    if corpus.skipped:
+        reasons = Counter(reason for _, reason in corpus.skipped)
+        rows.append("skipped: " + ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items())))
+    return "\n".join(rows)

@@ -158,7 +158,13 @@ def extract_bundle(
         raise ValueError("no usable audio: every file was skipped")
     token_lists = [tokenize(u.transcript) for u in kept]
 
-    if str(embeddings) == TRAIN_WORD2VEC:
+    if str(embeddings) == TRAIN_WORD2VEC and not any(token_lists):
+        # A corpus without transcripts (SAVEE's audio release): acoustic systems still read the bundle.
+        from gensim.models import KeyedVectors
+
+        vectors = KeyedVectors(vector_size=dim)
+        source = {"kind": "none: the corpus has no transcripts (the words branches have nothing to read)", "dim": dim}
+    elif str(embeddings) == TRAIN_WORD2VEC:
         vectors = train_word2vec(token_lists, dim=dim, seed=seed)
         source = {"kind": "word2vec skip-gram trained on the corpus transcripts (no labels)", "dim": dim, "seed": seed}
     else:

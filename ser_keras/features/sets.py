@@ -124,6 +124,10 @@ class BundleContext:
         """A bundle array (memory-mapped)."""
         return self.bundle.array(name)
 
+    def speakers(self):
+        """The speaker of every utterance, in bundle order."""
+        return self.bundle.meta["speaker"].astype(str).to_numpy()
+
     def utterances(self):
         """The bundle's utterances, read again from its corpus, in bundle order.
 
@@ -182,6 +186,12 @@ class ArraysContext:
 
     def utterances(self):
         return self._utterances
+
+    def speakers(self):
+        raise ValueError(
+            "per-speaker standardisation needs statistics of the speaker's own utterances, which one file "
+            "does not give; predict with a run trained on a set that is not standardised by speaker"
+        )
 
 
 def versions(packages):
@@ -619,3 +629,53 @@ register_feature_set(
         options=(("speech_encoder", "encoder"),),
     )
 )
+
+
+def _compare(context):
+    """openSMILE ComParE 2016: 6,373 functionals per utterance, (N, 6373)."""
+    from .compare import compare_functionals, compare_names
+
+    arrays = {"compare": np.stack(_map(compare_functionals, context, "ComParE 2016"))}
+    return arrays, {"feature_set": "ComParE_2016", "functionals": len(compare_names())}
+
+
+register_feature_set(
+    FeatureSet(
+        "compare",
+        "openSMILE ComParE 2016: 6,373 functionals (the INTERSPEECH Computational Paralinguistics baseline)",
+        ("compare",),
+        compute=_compare,
+        packages=("numpy", "opensmile"),
+    )
+)
+
+# Per-speaker standardised copies of the utterance-level sets and of the 34 features' frames.
+BY_SPEAKER = ("acoustic", "acoustic_stats", "hsf", "egemaps", "compare")
+
+
+def _by_speaker(source):
+    def compute(context):
+        from .speaker_statistics import standardise_by_speaker
+
+        speakers = context.speakers()
+        lengths = np.asarray(context.array("acoustic_lengths")) if source == "acoustic" else None
+        values = standardise_by_speaker(np.asarray(context.array(source)), speakers, lengths)
+        return {f"{source}_by_speaker": values}, {
+            "of": source,
+            "statistics": "mean and std of each speaker's own utterances (all of them, no labels)",
+        }
+
+    return compute
+
+
+for _source in BY_SPEAKER:
+    register_feature_set(
+        FeatureSet(
+            f"{_source}_by_speaker",
+            f"{_source} standardised by each speaker's own mean and standard deviation (no labels; a test "
+            "speaker's statistics come from that speaker's unlabelled utterances)",
+            (f"{_source}_by_speaker",),
+            compute=_by_speaker(_source),
+            needs=(_source,),
+        )
+    )
