@@ -10,6 +10,7 @@ system's own :meth:`inputs`, as in training.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,36 +24,101 @@ class PredictionError(ValueError):
     """Input that a run cannot predict from; the message says why."""
 
 
+@dataclass
+class LoadedRun:
+    """A trained run, loaded: what :func:`load_run` returns.
+
+    Attributes
+    ----------
+    model : keras.Model or scikit-learn estimator
+    classes : list of str
+        The class names, in the order of the model's categorical output.
+    vocabulary : list of str or None
+        Token ids of the run's words (for systems that read words), else None.
+    embedding_matrix : np.ndarray or None
+        The run's word vectors, one row per vocabulary entry (systems that read words).
+    system : ser_keras.systems.System
+    settings : dataclass
+        The system's settings the run was trained with.
+    tasks : list of ser_keras.tasks.Task
+    record : dict
+        ``run.json`` as written by ``classification.py``.
+    """
+
+    model: object
+    classes: list
+    vocabulary: list | None
+    embedding_matrix: np.ndarray | None
+    system: object
+    settings: object
+    tasks: list
+    record: dict
+
+
+def load_run(run_dir):
+    """Load a run folder of ``classification.py``: its model, classes and vocabulary.
+
+    ``keras.models.load_model`` alone fails on the project's own layers unless their module
+    was imported; this registers them (and keras-hub's, when installed) first.
+
+    Parameters
+    ----------
+    run_dir : str or pathlib.Path
+        A folder written by ``classification.py`` (``run.json``, the model file and, for
+        systems that read words, ``vocab.txt`` and ``embedding_matrix.npy``).
+
+    Returns
+    -------
+    LoadedRun
+
+    Raises
+    ------
+    PredictionError
+        When the folder holds no run or no model.
+    """
+    from .systems import get_system
+    from .tasks import get_task
+
+    run_dir = Path(run_dir)
+    if not (run_dir / "run.json").is_file():
+        raise PredictionError(f"no run.json in {run_dir}: train a run with classification.py")
+    record = json.loads((run_dir / "run.json").read_text())
+    model_file = record.get("model_file")
+    if not model_file or not (run_dir / model_file).is_file():
+        raise PredictionError(f"no model.keras in {run_dir}: train one with classification.py")
+    system = get_system(record["system"]["name"])
+    settings = system.make_settings(record["settings"])
+    vocabulary = matrix = None
+    if "words" in system.feature_sets(settings):
+        vocabulary = (run_dir / "vocab.txt").read_text(encoding="utf-8").splitlines()
+        matrix = np.load(run_dir / "embedding_matrix.npy")
+    return LoadedRun(
+        model=_load_model(run_dir / model_file, system.kind),
+        classes=record["classes"],
+        vocabulary=vocabulary,
+        embedding_matrix=matrix,
+        system=system,
+        settings=settings,
+        tasks=[get_task(name) for name in record["tasks"]],
+        record=record,
+    )
+
+
 class Predictor:
     """A trained run loaded for prediction.
 
     Parameters
     ----------
     run_dir : str or pathlib.Path
-        A folder written by ``classification.py`` (``run.json``, the model file and,
-        for systems that read words, ``vocab.txt`` and ``embedding_matrix.npy``).
+        A folder written by ``classification.py`` (see :func:`load_run`).
     """
 
     def __init__(self, run_dir):
-        from .systems import get_system
-        from .tasks import get_task
-
-        run_dir = Path(run_dir)
-        if not (run_dir / "run.json").is_file():
-            raise PredictionError(f"no run.json in {run_dir}: train a run with classification.py")
-        self.run = json.loads((run_dir / "run.json").read_text())
-        model_file = self.run.get("model_file")
-        if not model_file or not (run_dir / model_file).is_file():
-            raise PredictionError(f"no model.keras in {run_dir}: train one with classification.py")
-        self.system = get_system(self.run["system"]["name"])
-        self.settings = self.system.make_settings(self.run["settings"])
-        self.tasks = [get_task(name) for name in self.run["tasks"]]
-        self.classes = self.run["classes"]
-        self.model = _load_model(run_dir / model_file, self.system.kind)
-        self.vocabulary = self.matrix = None
-        if "words" in self.system.feature_sets(self.settings):
-            self.vocabulary = (run_dir / "vocab.txt").read_text(encoding="utf-8").splitlines()
-            self.matrix = np.load(run_dir / "embedding_matrix.npy")
+        loaded = load_run(run_dir)
+        self.loaded = loaded
+        self.run, self.model, self.classes = loaded.record, loaded.model, loaded.classes
+        self.system, self.settings, self.tasks = loaded.system, loaded.settings, loaded.tasks
+        self.vocabulary, self.matrix = loaded.vocabulary, loaded.embedding_matrix
 
     def arrays(self, audio_path=None, transcript=None):
         """The feature sets the system reads, computed for one utterance (arrays of 1 row)."""

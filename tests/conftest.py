@@ -73,3 +73,15 @@ def interruptible():
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture(scope="session")
+def trained_run(demo_bundle, tmp_path_factory):
+    """A 2-epoch multimodal run on the small demo bundle, trained as a user would (output to a pipe), and its stdout."""
+    out = tmp_path_factory.mktemp("runs") / "multimodal"
+    command = [sys.executable, str(REPOSITORY / "classification.py"), "--features", str(demo_bundle[0])]
+    result = subprocess.run(
+        [*command, "--epochs", "2", "--batch-size", "16", "--out", str(out)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return out, result.stdout

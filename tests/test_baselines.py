@@ -50,10 +50,12 @@ def test_compare_2016_has_its_6373_functionals(tmp_path):
 
 @pytest.fixture(scope="module")
 def baseline_bundle(demo_bundle, tmp_path_factory):
-    """The small demo bundle with the statistics of the 34 features, plain and standardised by speaker."""
+    """The small demo bundle with the 34 features' statistics and frames standardised by speaker."""
     path = tmp_path_factory.mktemp("baselines") / "bundle"
     shutil.copytree(demo_bundle[0], path)
-    result = run_feature_extraction("--out", str(path), "--feature-sets", "acoustic_stats_by_speaker")
+    result = run_feature_extraction(
+        "--out", str(path), "--feature-sets", "acoustic_stats_by_speaker,acoustic_by_speaker"
+    )
     assert result.returncode == 0, result.stderr
     return read_bundle(path)
 
@@ -88,3 +90,17 @@ def test_the_svm_baseline_chooses_its_kernel_on_training_speakers(baseline_bundl
     assert not np.allclose(
         plain.folds[0].predictions["categorical"]["emotion"], by_speaker.folds[0].predictions["categorical"]["emotion"]
     )
+
+
+def test_the_acoustic_model_reads_frames_standardised_by_speaker(baseline_bundle):
+    from ser_keras.systems import Training
+
+    system = get_system("acoustic-by-speaker")
+    settings = system.make_settings()
+    assert system.arrays(settings) == ["acoustic_by_speaker", "acoustic_lengths"]
+    frames, lengths = baseline_bundle.array("acoustic_by_speaker"), baseline_bundle.array("acoustic_lengths")
+    rows = np.arange(4)
+    inputs = system.inputs({"acoustic_by_speaker": frames, "acoustic_lengths": lengths}, rows, settings, trim=True)
+    np.testing.assert_array_equal(inputs["acoustic"], np.asarray(frames[rows, : int(lengths[rows].max())]))
+    run = run_protocol(system, baseline_bundle, "paper", [0], training=Training(epochs=1, batch_size=16), log=None)
+    assert sum(map(sum, run.folds[0].scores["categorical"]["confusion"])) == 16

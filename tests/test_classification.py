@@ -17,14 +17,6 @@ def run(*arguments):
     return subprocess.run([sys.executable, str(SCRIPT), "--verbose", "0", *arguments], capture_output=True, text=True)
 
 
-@pytest.fixture(scope="module")
-def trained_run(demo_bundle, tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs") / "multimodal"
-    result = run("--features", str(demo_bundle[0]), "--epochs", "2", "--batch-size", "16", "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    return out, result.stdout
-
-
 def test_a_run_writes_reports_plots_predictions_and_the_model(trained_run):
     out, stdout = trained_run
     for name in (

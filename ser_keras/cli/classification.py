@@ -162,7 +162,14 @@ def build_parser():
     experiments.add_argument(
         "--speech2vec-epochs", type=int, default=5, help="epochs of locally trained Speech2Vec (default: 5)"
     )
-    parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="Keras progress (default: 1)")
+    parser.add_argument(
+        "--verbose",
+        type=int,
+        choices=(0, 1, 2),
+        default=None,
+        help="Keras progress: 0 none, 1 a bar redrawn each batch, 2 one line per epoch (default: 1 on a terminal, "
+        "2 when the output goes to a file or pipe)",
+    )
     return parser
 
 
@@ -223,6 +230,9 @@ def main(argv=None):
     if args.list:
         print(systems_table())
         return 0
+    if args.verbose is None:
+        # A progress bar redrawn for every batch fills a log file; one line per epoch reads well there.
+        args.verbose = 1 if sys.stdout.isatty() else 2
     require_at_least_one(parser, args, ("seeds", "speech2vec_epochs"))
     for name in ("epochs", "batch_size"):
         if getattr(args, name) is not None and getattr(args, name) < 1:

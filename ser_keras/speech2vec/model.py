@@ -7,6 +7,7 @@ for small corpora; Chung and Glass do not fix them for the skip-gram model we fo
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -188,7 +189,9 @@ def train_speech2vec(
     pairs = skipgram_pairs(segments, window)
     keras.utils.set_random_seed(seed)
     model, encoder = build_speech2vec(dim=dim, units=units)
-    history = model.fit(_pair_batches(frames, pairs, batch_size, seed), epochs=epochs, verbose=1 if progress else 0)
+    # One line per epoch when the output is a file: a bar redrawn for every batch fills a log.
+    verbose = (1 if sys.stdout.isatty() else 2) if progress else 0
+    history = model.fit(_pair_batches(frames, pairs, batch_size, seed), epochs=epochs, verbose=verbose)
     return {
         "model": model,
         "encoder": encoder,

@@ -38,10 +38,11 @@ class KrishnaReddy(KerasSystem):
     # The paper's task is categorical (the default); the same encoders can end in the heads
     # of the other tasks, an extension the paper does not report.
     tasks: tuple = ("categorical", "dimensional", "votes")
+    frames: str = "acoustic"  # the bundle array of frames ENC1 reads
 
     @property
     def acoustic(self):
-        return "acoustic" in self.reads
+        return self.frames in self.reads
 
     @property
     def words(self):
@@ -50,7 +51,7 @@ class KrishnaReddy(KerasSystem):
     def arrays(self, settings):
         names = []
         if self.acoustic:
-            names += ["acoustic", "acoustic_lengths"]
+            names += [self.frames, "acoustic_lengths"]
         if self.words:
             names += ["tokens", "embedding_matrix"]
             if not settings.trainable_embeddings:
@@ -69,7 +70,7 @@ class KrishnaReddy(KerasSystem):
         inputs = {}
         if self.acoustic:
             frames = int(arrays["acoustic_lengths"][rows].max()) if trim else None
-            inputs["acoustic"] = np.asarray(arrays["acoustic"][rows, :frames], dtype=np.float32)
+            inputs["acoustic"] = np.asarray(arrays[self.frames][rows, :frames], dtype=np.float32)
         if self.words:
             name = "tokens" if settings.trainable_embeddings else "speech_embeddings"
             dtype = np.int32 if settings.trainable_embeddings else np.float32
@@ -82,7 +83,7 @@ class KrishnaReddy(KerasSystem):
 
         mean = std = None
         if self.acoustic:
-            mean, std = standardisation_statistics(arrays["acoustic"], arrays["acoustic_lengths"], train)
+            mean, std = standardisation_statistics(arrays[self.frames], arrays["acoustic_lengths"], train)
         if not self.words:
             return build_acoustic_model(outputs, settings, mean, std, variable_length=True)
         matrix = arrays["embedding_matrix"]
@@ -117,5 +118,19 @@ register(
         paper=f"{PAPER}, section 4.3",
         summary="ENC1 (acoustic Bi-LSTM) and ENC2 (embedding Bi-LSTM) fused, Dense 256, softmax",
         reads=("acoustic", "words"),
+    )
+)
+register(
+    KrishnaReddy(
+        name="acoustic-by-speaker",
+        paper=f"{PAPER}, section 4.1, on frames standardised per speaker (the project's option)",
+        summary="the acoustic model (Bi-LSTM 128, Dense 256) over the 34 features standardised by each speaker's "
+        "own statistics",
+        reads=("acoustic_by_speaker",),
+        frames="acoustic_by_speaker",
+        deviations=(
+            "frames standardised by each speaker's own mean and std (no labels; a test speaker's from that speaker's "
+            "unlabelled utterances): not in the paper",
+        ),
     )
 )

@@ -1,0 +1,94 @@
+"""Loading a run in one call, and predicting many files in one process."""
+
+import io
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ser_keras.corpora import read_iemocap
+from ser_keras.predict import Predictor
+
+
+def test_output_to_a_file_gets_one_line_per_epoch_not_a_redrawn_bar(trained_run):
+    _, stdout = trained_run
+    # Keras's verbose 2: "4/4 - 3s - 700ms/step - accuracy: ... - loss: ...", once per epoch.
+    epoch_lines = [line for line in stdout.splitlines() if re.match(r"^\d+/\d+ - .* - loss: ", line)]
+    assert "\r" not in stdout and "\x08" not in stdout
+    assert len(epoch_lines) == 2
+
+
+def test_load_run_needs_no_other_import(trained_run, demo_bundle):
+    out, _ = trained_run
+    code = (
+        "import json, sys, ser_keras; run = ser_keras.load_run(sys.argv[1]); "
+        "print(json.dumps([type(run.model).__name__, run.classes, len(run.vocabulary), run.system.name]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    model, classes, vocabulary, system = json.loads(result.stdout.splitlines()[-1])
+    assert model == "Functional" and system == "multimodal"
+    assert classes == ["angry", "excited", "neutral", "sad"]
+    assert vocabulary == len((demo_bundle[0] / "vocab.txt").read_text(encoding="utf-8").splitlines())
+
+
+def test_a_batch_reports_a_broken_file_in_its_row_and_goes_on(trained_run, small_demo, tmp_path):
+    out, _ = trained_run
+    utterances = read_iemocap(small_demo).utterances[:3]
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF not really a wave file")
+    files = [str(utterances[0].wav_path), str(broken), str(utterances[1].wav_path), str(tmp_path / "missing.wav")]
+    transcripts = tmp_path / "transcripts.csv"
+    pd.DataFrame(
+        {"file": [utterances[0].wav_path.name, str(utterances[1].wav_path), "broken.wav", "missing.wav"],
+         "transcript": [utterances[0].transcript, utterances[1].transcript, "hello", "hello"]}
+    ).to_csv(transcripts, index=False)  # fmt: skip
+    csv = tmp_path / "predictions.csv"
+    command = [sys.executable, "-m", "ser_keras.predict", str(out), *files, "--transcripts", str(transcripts)]
+    result = subprocess.run([*command, "--out", str(csv)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(csv, keep_default_na=False)
+    assert rows["file"].tolist() == files
+    assert rows["status"].tolist() == ["ok", "error", "ok", "error"]
+    assert rows["error"].tolist()[1] == "unreadable audio" and rows["error"].tolist()[3] == "no such file"
+    predictor = Predictor(out)
+    for index in (0, 2):
+        utterance = utterances[index // 2]
+        expected = predictor.predict(utterance.wav_path, utterance.transcript)
+        got = rows.loc[index, predictor.classes].astype(float).to_numpy()
+        np.testing.assert_allclose(got, list(expected.values()), atol=2e-6)
+        assert rows.loc[index, "emotion"] == max(expected, key=expected.get)
+
+
+def test_a_folder_is_predicted_file_by_file_and_one_file_as_json(trained_run, small_demo, tmp_path):
+    import shutil
+
+    out, _ = trained_run
+    utterances = read_iemocap(small_demo).utterances[:2]
+    folder = tmp_path / "clips"
+    for index, utterance in enumerate(utterances):
+        (folder / f"part{index}").mkdir(parents=True)
+        shutil.copy(utterance.wav_path, folder / f"part{index}" / utterance.wav_path.name)
+    (folder / "notes.txt").write_text("not audio")
+    transcripts = tmp_path / "transcripts.csv"
+    pd.DataFrame(
+        {"path": [u.wav_path.name for u in utterances], "transcript": [u.transcript for u in utterances]}
+    ).to_csv(transcripts, index=False)
+    command = [sys.executable, "-m", "ser_keras.predict", str(out)]
+    batch = subprocess.run([*command, str(folder), "--transcripts", str(transcripts)], capture_output=True, text=True)
+    assert batch.returncode == 0, batch.stderr
+    rows = pd.read_csv(io.StringIO(batch.stdout))
+    assert len(rows) == 2 and set(rows["status"]) == {"ok"}
+    single = subprocess.run(
+        [*command, str(utterances[0].wav_path), "--transcript", utterances[0].transcript, "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert single.returncode == 0, single.stderr
+    record = json.loads(single.stdout)
+    assert record["system"] == "multimodal" and sum(record["prediction"].values()) == pytest.approx(1, abs=1e-5)
+    assert rows.loc[0, "emotion"] == max(record["prediction"], key=record["prediction"].get)
