@@ -8,7 +8,8 @@ whole speakers into folds (RAVDESS: 6 groups of 4 actors), so no test speaker is
 trained on; UA and WA are pooled over every test prediction. Each system is one
 ``classification.py`` run whose folder under ``--out`` keeps its report; finished folds are
 reused, so an interrupted benchmark continues where it stopped. The table goes to
-``OUT/results.md`` with the seconds each run took (on this machine, with whatever else ran).
+``OUT/results.md`` with the seconds each run's folds took, summed (on this machine, with whatever
+else ran beside it).
 """
 
 from __future__ import annotations
@@ -71,6 +72,20 @@ RUNS = [
         True,
     ),
     (
+        "encoder-svm",
+        "SVM on statistics of frozen Whisper tiny.en frames",
+        ["encoder_stats"],
+        ["--system", "encoder-svm"],
+        False,
+    ),
+    (
+        "encoder-svm-by-speaker",
+        "SVM on statistics of frozen Whisper tiny.en frames, standardised per speaker",
+        ["encoder_stats_by_speaker"],
+        ["--system", "encoder-svm", "--set", "by_speaker=true"],
+        False,
+    ),
+    (
         "camser",
         "CA-MSER (co-attention; frozen Whisper tiny.en frames), demo scale",
         ["segments", "encoder_frames"],
@@ -98,7 +113,7 @@ def add_missing_sets(bundle, names, speech_encoder, library):
         return
     command = [sys.executable, str(REPOSITORY / "feature_extraction.py"), "--out", str(bundle), "--quiet"]
     command += ["--feature-sets", ",".join(missing)]
-    if "encoder_frames" in missing:
+    if any(name.startswith("encoder") for name in missing):
         command += ["--speech-encoder", speech_encoder, "--speech-encoder-library", library]
     print("+ " + " ".join(command), flush=True)
     subprocess.run(command, check=True)
@@ -131,7 +146,7 @@ def main(argv=None):
     out = args.out or REPOSITORY / "runs" / f"real-{args.features.name}"
     runs = [run for run in RUNS if args.only is None or run[0] in args.only.split(",")]
     if args.speech_encoder is None:
-        runs = [run for run in runs if "encoder_frames" not in run[2]]
+        runs = [run for run in runs if not any(name.startswith("encoder") for name in run[2])]
     add_missing_sets(args.features, [name for run in runs for name in run[2]], args.speech_encoder,
                      args.speech_encoder_library)  # fmt: skip
 
@@ -146,7 +161,8 @@ def main(argv=None):
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         seconds = time.perf_counter() - started
         ua, wa, report = pooled(out / name / "report.json")
-        rows.append((name, what, ua, wa, report["seeds"], report.get("seconds", seconds)))
+        # Training and testing time summed over folds: the same whether folds were reused or not.
+        rows.append((name, what, ua, wa, report["seeds"], sum(row["seconds"] for row in report["rows"])))
         print(f"  {name}: UA {100 * ua:.1f}%  WA {100 * wa:.1f}%  ({seconds:.0f} s)", flush=True)
 
     corpus = json.loads((args.features / "manifest.json").read_text()).get("corpus", {})
@@ -154,7 +170,7 @@ def main(argv=None):
         f"Corpus: {corpus.get('kind', '?')} ({args.features}), protocol {args.protocol}, UA and WA pooled over "
         "every test prediction (of every seed).",
         "",
-        "| run | system | UA | WA | seeds | seconds |",
+        "| run | system | UA | WA | seeds | seconds (folds summed) |",
         "|---|---|---:|---:|---|---:|",
     ]
     lines += [

@@ -104,3 +104,23 @@ def test_the_acoustic_model_reads_frames_standardised_by_speaker(baseline_bundle
     np.testing.assert_array_equal(inputs["acoustic"], np.asarray(frames[rows, : int(lengths[rows].max())]))
     run = run_protocol(system, baseline_bundle, "paper", [0], training=Training(epochs=1, batch_size=16), log=None)
     assert sum(map(sum, run.folds[0].scores["categorical"]["confusion"])) == 16
+
+
+def test_encoder_statistics_pool_the_real_frames_of_every_segment():
+    from ser_keras.features.speech_encoders import utterance_statistics
+
+    frames = np.arange(3 * 4 * 2, dtype=np.float32).reshape(3, 4, 2)
+    counts = np.array([2, 1])
+    # Segments of 8 samples, 4 frames each: a full one, then one of 3 samples (2 real frames at the
+    # end, the front being padding); the second utterance's only segment has 8 samples.
+    bounds = np.array([[0, 8], [8, 11], [0, 8]])
+    statistics = utterance_statistics(frames, counts, bounds, segment_samples=8)
+    first = np.concatenate([frames[0], frames[1, 2:]])
+    np.testing.assert_allclose(statistics[0], np.concatenate([first.mean(0), first.std(0)]), rtol=1e-6)
+    np.testing.assert_allclose(statistics[1], np.concatenate([frames[2].mean(0), frames[2].std(0)]), rtol=1e-6)
+
+
+def test_the_encoder_svm_reads_the_pooled_frames_or_their_per_speaker_copy():
+    system = get_system("encoder-svm")
+    assert system.feature_sets(system.make_settings()) == ("encoder_stats",)
+    assert system.feature_sets(system.make_settings({"by_speaker": "true"})) == ("encoder_stats_by_speaker",)

@@ -317,3 +317,18 @@ def test_finetune_encoder_trains_a_keras_hub_whisper_inside_the_model(camser_bun
     pairs = zip(trained.trainable_weights, before.trainable_weights)
     changed = [not np.allclose(np.asarray(a), np.asarray(b)) for a, b in pairs]
     assert trained.trainable_weights and sum(changed) > len(changed) // 2  # the encoder learned with the model
+
+
+def test_the_encoder_svm_trains_on_pooled_real_frames(camser_bundle):
+    from ser_keras.features.camser import SEGMENT_SAMPLES
+    from ser_keras.features.sets import add_feature_sets
+    from ser_keras.features.speech_encoders import utterance_statistics
+
+    bundle = add_feature_sets(camser_bundle, ["encoder_stats_by_speaker"], progress=False, log=None)
+    expected = utterance_statistics(
+        bundle.array("encoder_frames"), bundle.array("segment_counts"), bundle.array("segment_bounds"), SEGMENT_SAMPLES
+    )
+    np.testing.assert_allclose(np.asarray(bundle.array("encoder_stats")), expected, rtol=1e-6)
+    system = get_system("encoder-svm")
+    run = run_protocol(system, bundle, "paper", [0], system.make_settings({"by_speaker": "true"}), log=None)
+    assert sum(map(sum, run.folds[0].scores["categorical"]["confusion"])) == 16

@@ -649,8 +649,29 @@ register_feature_set(
     )
 )
 
+
+def _encoder_statistics(context):
+    """Mean and std of each utterance's real encoder frames over all its segments, (N, 2 D)."""
+    from .camser import SEGMENT_SAMPLES
+    from .speech_encoders import utterance_statistics
+
+    frames, counts = context.array("encoder_frames"), np.asarray(context.array("segment_counts"))
+    statistics = utterance_statistics(frames, counts, np.asarray(context.array("segment_bounds")), SEGMENT_SAMPLES)
+    return {"encoder_stats": statistics}, {"of": "encoder_frames", "statistics": ["mean", "std"], "frames": "real only"}
+
+
+register_feature_set(
+    FeatureSet(
+        "encoder_stats",
+        "mean and standard deviation of each utterance's real pretrained-encoder frames (2 x the encoder's size)",
+        ("encoder_stats",),
+        compute=_encoder_statistics,
+        needs=("encoder_frames",),
+    )
+)
+
 # Per-speaker standardised copies of the utterance-level sets and of the 34 features' frames.
-BY_SPEAKER = ("acoustic", "acoustic_stats", "hsf", "egemaps", "compare")
+BY_SPEAKER = ("acoustic", "acoustic_stats", "hsf", "egemaps", "compare", "encoder_stats")
 
 
 def _by_speaker(source):

@@ -192,3 +192,40 @@ def encode_segments(encoder, segments, batch_size=16):
     """
     batches = [encoder.frames(segments[start : start + batch_size]) for start in range(0, len(segments), batch_size)]
     return np.concatenate(batches).astype(np.float16)
+
+
+def utterance_statistics(frames, counts, bounds, segment_samples):
+    """Mean and standard deviation of each utterance's real encoder frames, over all its segments.
+
+    Segments are zero-padded at the front (:func:`ser_keras.features.camser.cut_wave`), so
+    a segment of ``n`` real samples has its real frames at the end: the last
+    ``ceil(n / segment_samples * T')`` of its ``T'``.
+
+    Parameters
+    ----------
+    frames : np.ndarray, shape (S, T', D)
+        The encoder frames of every segment, utterance after utterance.
+    counts : np.ndarray of int, shape (N,)
+        Segments of each utterance.
+    bounds : np.ndarray of int, shape (S, 2)
+        Each segment's first and last sample in its utterance.
+    segment_samples : int
+        Samples of a (padded) segment.
+
+    Returns
+    -------
+    np.ndarray, float32, shape (N, 2 * D)
+    """
+    per_segment = frames.shape[1]
+    statistics = np.zeros((len(counts), 2 * frames.shape[2]), dtype=np.float32)
+    start = 0
+    for row, count in enumerate(counts):
+        parts = []
+        for segment in range(start, start + int(count)):
+            real = math.ceil((bounds[segment, 1] - bounds[segment, 0]) / segment_samples * per_segment)
+            real = min(max(real, 1), per_segment)
+            parts.append(np.asarray(frames[segment, per_segment - real :], dtype=np.float64))
+        real_frames = np.concatenate(parts)
+        statistics[row] = np.concatenate([real_frames.mean(axis=0), real_frames.std(axis=0)])
+        start += int(count)
+    return statistics
