@@ -33,6 +33,12 @@ def test_a_run_writes_reports_plots_predictions_and_the_model(trained_run):
         assert (out / name).is_file(), name
     report = json.loads((out / "report.json").read_text())
     assert report["system"]["name"] == "multimodal" and report["protocol"] == "paper"
+    environment = report["environment"]
+    assert (
+        environment["versions"]["tensorflow"] and environment["versions"]["keras"] and environment["processor"]["cores"]
+    )
+    assert environment["tensorflow_build"]["compiler"] and "cuda_build" in environment["tensorflow_build"]
+    assert "Seeded runs repeat exactly on one machine" in (out / "report.md").read_text()
     assert report["deviations"] == ["epochs 2, batch size 16 (paper: 20, 32)"]
     row = report["rows"][0]
     confusion = row["scores"]["categorical"]["confusion"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..environment import describe_environment
 from ..io import write_json
 from .metrics import summarise
 from .plots import plot_confusion, plot_curves, plot_scatter
@@ -83,6 +84,8 @@ def build_report(run, bundle, arrays, command, deviations=(), extra=None):
         "seconds": run.seconds,
         "command": command,
         "model_file": run.kept_model,
+        # Seeded runs repeat exactly on one machine; across processors float round-off differs.
+        "environment": describe_environment(),
     }
 
 
@@ -165,7 +168,18 @@ def markdown_report(report):
             )
     lines.append("")
     lines += [f"![{name}]({name}.png)" for name in report.get("figures", [])]
-    lines += ["", f"Command: `{report['command']}`", f"Wall time: {report['seconds']:.0f} s", ""]
+    lines += ["", f"Command: `{report['command']}`", f"Wall time: {report['seconds']:.0f} s"]
+    environment = report.get("environment")
+    if environment:
+        versions, cpu = environment["versions"], environment["processor"]
+        build = environment.get("tensorflow_build", {})
+        lines.append(
+            f"Machine: {cpu['model']} ({cpu['machine']}, {cpu['cores']} cores; "
+            f"{', '.join(cpu['instruction_sets'] or ['instruction sets unknown'])}); "
+            f"TensorFlow {versions.get('tensorflow')} ({build.get('compiler', '?')}), Keras {versions.get('keras')}, "
+            f"Python {versions['python']}. Seeded runs repeat exactly on one machine, not across processors."
+        )
+    lines.append("")
     return "\n".join(lines)
 
 
