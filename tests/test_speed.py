@@ -144,3 +144,25 @@ def test_strategy_choice_and_the_chief(monkeypatch):
     with_chief = {"chief": ["c:1"], **cluster}
     monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": with_chief, "task": {"type": "worker", "index": 0}}))
     assert not is_chief()
+
+
+def test_multiworker_under_keras_3_stops_at_once_with_the_reason(demo_bundle, monkeypatch):
+    # Two worker processes on 127.0.0.1 fail inside Model.fit (keras-team/keras#20585); the command says so first.
+    config = {"cluster": {"worker": ["127.0.0.1:1", "127.0.0.1:2"]}, "task": {"type": "worker", "index": 0}}
+    monkeypatch.setenv("TF_CONFIG", json.dumps(config))
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPOSITORY / "classification.py"),
+            "--features",
+            str(demo_bundle[0]),
+            "--strategy",
+            "auto",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("error: --strategy multiworker: Keras 3.")
+    assert "keras-team/keras#20585" in result.stderr

@@ -292,8 +292,10 @@ def main(argv=None):
     from ..runner import run_protocol
 
     out = args.out or DEFAULT_RUNS / f"{system.name}-{args.protocol}"
-    if not is_chief():
-        # Every worker of a cluster runs this command; only the chief writes the run folder.
+    chief = is_chief()
+    if not chief:
+        # Every worker of a cluster runs this command; only the chief writes the run folder. The others
+        # write theirs (Keras saves on every worker) to a folder of their own, removed at the end.
         import tempfile
 
         out = Path(tempfile.mkdtemp(prefix="ser_keras_worker_"))
@@ -324,6 +326,13 @@ def main(argv=None):
         "mixed_precision": args.mixed_precision,
     }
     report = write_reports(run, bundle, out, command, deviations, extra)
+    if not chief:
+        import shutil
+
+        shutil.rmtree(out, ignore_errors=True)
+        metric = report["headline"][0]
+        print(f"\nworker done ({metric} {report['summary'][metric]['mean']:.4f}); the chief writes the run folder")
+        return 0
     print()
     print(results_table(report))
     written = "report.md, report.json, predictions.csv, " + ", ".join(f"{name}.png" for name in report["figures"])
