@@ -51,6 +51,8 @@ def test_a_batch_reports_a_broken_file_in_its_row_and_goes_on(trained_run, small
     command = [sys.executable, "-m", "ser_keras.predict", str(out), *files, "--transcripts", str(transcripts)]
     result = subprocess.run([*command, "--out", str(csv)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+    for notice in ("oneDNN custom operations", "Could not find cuda drivers", "absl::InitializeLog"):
+        assert notice not in result.stderr
     rows = pd.read_csv(csv, keep_default_na=False)
     assert rows["file"].tolist() == files
     assert rows["status"].tolist() == ["ok", "error", "ok", "error"]
@@ -92,3 +94,19 @@ def test_a_folder_is_predicted_file_by_file_and_one_file_as_json(trained_run, sm
     record = json.loads(single.stdout)
     assert record["system"] == "multimodal" and sum(record["prediction"].values()) == pytest.approx(1, abs=1e-5)
     assert rows.loc[0, "emotion"] == max(record["prediction"], key=record["prediction"].get)
+
+
+def test_only_the_known_start_up_notices_are_dropped():
+    from ser_keras.cli.quiet_tensorflow import without_notices
+
+    notices = (
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        "I0000 00:00:1796173443.452835    5808 port.cc:153] oneDNN custom operations are on. You may see ...\n"
+        "I0000 00:00:1796173443.453678    5808 cudart_stub.cc:31] Could not find cuda drivers on your machine, "
+        "GPU will not be used.\n"
+    )
+    cuinit = "E0000 00:00:1796173470.156006    5830 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error\n"
+    real = "Traceback (most recent call last):\nImportError: libcudnn.so.9: cannot open shared object file\n"
+    assert without_notices(notices + cuinit + real) == real
+    # With a driver present, a failing cuInit is a real error and stays.
+    assert without_notices(cuinit + real) == cuinit + real

@@ -266,7 +266,9 @@ def main(argv=None):
         deviations.append("--mixed-precision: float16 compute")
 
     from ..distribute import choose_strategy, is_chief, replicas, use_mixed_precision
+    from .quiet_tensorflow import import_tensorflow
 
+    import_tensorflow()
     try:
         # Before anything else runs in TensorFlow: MultiWorkerMirroredStrategy requires it.
         strategy = choose_strategy(args.strategy)

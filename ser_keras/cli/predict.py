@@ -53,6 +53,9 @@ def main(argv=None):
         transcripts = read_transcripts(args.transcripts) if args.transcripts else None
     except (OSError, ValueError) as error:
         parser.exit(2, f"error: {error}\n")
+    from .quiet_tensorflow import import_tensorflow
+
+    import_tensorflow()
     try:
         predictor = Predictor(args.run_dir)
         if not single:

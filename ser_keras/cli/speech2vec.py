@@ -156,6 +156,9 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .quiet_tensorflow import import_tensorflow
+
+    import_tensorflow()
     if args.command == "train":
         for name in ("dim", "units", "epochs", "window", "batch_size"):
             if getattr(args, name) < 1:
