@@ -15,13 +15,15 @@ about 2.5 words per second). Prints utterances per second and the ratios; the
 targets are trimming at least 2x on the demo bundle and ``--fast`` at least 2x
 faster than the faithful model on the IEMOCAP-sized bundle. Padded and trimmed
 batches all have one shape, so those variants are timed on 1024 random utterances;
-batches by length differ, so those are timed over the whole epoch.
+batches by length differ, so those are timed over the whole epoch. Each variant is timed
+``--repeats`` times (default 3), the variants taking turns; the speeds are the medians, with
+their range, and each ratio is printed with its range over the rounds.
 
 Last, one line for CA-MSER: training segments per second of the co-attention model at the
 paper's size (AlexNet on 256 x 384 images, Bi-LSTM 256, wav2vec 2.0's 149 x 768 frames) and
 at the demo scale of the README's results, on random 3 s segments (the median of 3 epochs).
 
-    python benchmarks/training.py [--rows 4290] [--skip-demo] [--skip-camser | --camser-only]
+    python benchmarks/training.py [--rows 4290] [--repeats 3] [--skip-demo] [--skip-camser | --camser-only]
 """
 
 import argparse
@@ -90,8 +92,8 @@ def demo_bundle(path):
     return {name: np.asarray(bundle.array(name))[train] for name in names}
 
 
-def epoch_speed(arrays, model_config, data, batch_size=32, warmup_rows=256, sample=1024):
-    """Utterances per second of one training epoch, after a warm-up epoch on a few rows.
+def prepare(arrays, model_config, data, batch_size=32, warmup_rows=256, sample=1024):
+    """A compiled model, warmed up on a few rows, and a function that times one epoch of it.
 
     Padded and trimmed batches all have one shape, so they are timed on ``sample``
     random utterances; batches by length differ, so they are timed on every row.
@@ -119,30 +121,52 @@ def epoch_speed(arrays, model_config, data, batch_size=32, warmup_rows=256, samp
     rng = np.random.default_rng(0)
     model.fit(**batches(rng.choice(rows, size=min(warmup_rows, len(rows)), replace=False)), epochs=1, verbose=0)
     timed = rows if data == "by-length" else rng.choice(rows, size=min(sample, len(rows)), replace=False)
-    started = time.perf_counter()
-    model.fit(**batches(timed), epochs=1, verbose=0)
-    return len(timed) / (time.perf_counter() - started)
+    timed_batches = batches(timed)
+
+    def epoch():
+        started = time.perf_counter()
+        model.fit(**timed_batches, epochs=1, verbose=0)
+        return len(timed) / (time.perf_counter() - started)
+
+    return epoch
 
 
-def run(name, arrays):
+def run(name, arrays, repeats=3):
+    """Each variant's utterances per second: the median of ``repeats`` epochs, the variants taking turns."""
     lengths = arrays["acoustic_lengths"]
     words = np.any(arrays["speech_embeddings"] != 0, axis=-1).sum(axis=1)
     print(
         f"\n{name}: {len(lengths)} training utterances, frames median {np.median(lengths):.0f} max {lengths.max()}, "
         f"words median {np.median(words):.0f} max {words.max()}"
     )
-    speeds = {}
+    epochs = {}
     for label, model_kind, data in VARIANTS:
         # The fused model as built by ser_keras.models; the padded arrays disable the
         # trim only: a variable-length model on 200 steps does the same work as a fixed one.
         model_config = fast_settings() if model_kind == "fast" else KrishnaReddySettings()
-        speeds[label] = epoch_speed({k: arrays[k] for k in arrays}, model_config, data)
-        print(f"  {label:36} {speeds[label]:8.1f} utterances/s", flush=True)
-    padded, trimmed, by_length, fast = (speeds[label] for label, _, _ in VARIANTS)
-    print(f"  trimmed / padded:                    {trimmed / padded:5.2f}x")
-    print(f"  by length / padded:                  {by_length / padded:5.2f}x")
-    print(f"  --fast / faithful (both by length):  {fast / by_length:5.2f}x")
-    print(f"  --fast by length / faithful padded:  {fast / padded:5.2f}x")
+        epochs[label] = prepare({k: arrays[k] for k in arrays}, model_config, data)
+    # Round-robin, so that a burst of load elsewhere on the machine falls on every variant alike.
+    timings = {label: [] for label in epochs}
+    for _ in range(repeats):
+        for label, epoch in epochs.items():
+            timings[label].append(epoch())
+    speeds = {label: float(np.median(values)) for label, values in timings.items()}
+    for label, values in timings.items():
+        print(
+            f"  {label:36} {speeds[label]:8.1f} utterances/s"
+            f"  (median of {repeats}; {min(values):.1f}-{max(values):.1f})"
+        )
+    ratios = {
+        "trimmed / padded": (VARIANTS[1][0], VARIANTS[0][0]),
+        "by length / padded": (VARIANTS[2][0], VARIANTS[0][0]),
+        "--fast / faithful (both by length)": (VARIANTS[3][0], VARIANTS[2][0]),
+        "--fast by length / faithful padded": (VARIANTS[3][0], VARIANTS[0][0]),
+    }
+    for text, (faster, slower) in ratios.items():
+        each = [a / b for a, b in zip(timings[faster], timings[slower])]
+        print(
+            f"  {text + ':':37} {speeds[faster] / speeds[slower]:5.2f}x  (per round {min(each):.2f}-{max(each):.2f}x)"
+        )
     return speeds
 
 
@@ -187,6 +211,7 @@ def main():
     parser.add_argument("--skip-demo", action="store_true", help="only the IEMOCAP-sized bundle")
     parser.add_argument("--skip-camser", action="store_true", help="leave out the CA-MSER line")
     parser.add_argument("--camser-only", action="store_true", help="only the CA-MSER line")
+    parser.add_argument("--repeats", type=int, default=3, help="timed epochs of each variant (default 3; the median)")
     args = parser.parse_args()
 
     import tensorflow as tf
@@ -198,8 +223,8 @@ def main():
         print_camser_line()
         return
     if not args.skip_demo:
-        results["demo"] = run("demo bundle (sessions 1-4)", demo_bundle(args.demo))
-    results["iemocap"] = run("synthetic IEMOCAP-sized bundle", synthetic_bundle(args.rows))
+        results["demo"] = run("demo bundle (sessions 1-4)", demo_bundle(args.demo), args.repeats)
+    results["iemocap"] = run("synthetic IEMOCAP-sized bundle", synthetic_bundle(args.rows), args.repeats)
     print("\ntargets:")
     if "demo" in results:
         demo = results["demo"]
