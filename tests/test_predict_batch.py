@@ -66,8 +66,10 @@ def test_a_batch_reports_a_broken_file_in_its_row_and_goes_on(trained_run, small
         assert rows.loc[index, "emotion"] == max(expected, key=expected.get)
 
 
-def test_a_folder_is_predicted_file_by_file_and_one_file_as_json(trained_run, small_demo, tmp_path):
+def test_a_folder_is_predicted_file_by_file_and_one_file_as_json(trained_run, small_demo, tmp_path, capsys):
     import shutil
+
+    from ser_keras.cli.predict import main
 
     out, _ = trained_run
     utterances = read_iemocap(small_demo).utterances[:2]
@@ -80,18 +82,12 @@ def test_a_folder_is_predicted_file_by_file_and_one_file_as_json(trained_run, sm
     pd.DataFrame(
         {"path": [u.wav_path.name for u in utterances], "transcript": [u.transcript for u in utterances]}
     ).to_csv(transcripts, index=False)
-    command = [sys.executable, "-m", "ser_keras.predict", str(out)]
-    batch = subprocess.run([*command, str(folder), "--transcripts", str(transcripts)], capture_output=True, text=True)
-    assert batch.returncode == 0, batch.stderr
-    rows = pd.read_csv(io.StringIO(batch.stdout))
+    # In this process (TensorFlow is loaded once for the tests): the command's own main.
+    assert main([str(out), str(folder), "--transcripts", str(transcripts)]) == 0
+    rows = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert len(rows) == 2 and set(rows["status"]) == {"ok"}
-    single = subprocess.run(
-        [*command, str(utterances[0].wav_path), "--transcript", utterances[0].transcript, "--json"],
-        capture_output=True,
-        text=True,
-    )
-    assert single.returncode == 0, single.stderr
-    record = json.loads(single.stdout)
+    assert main([str(out), str(utterances[0].wav_path), "--transcript", utterances[0].transcript, "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
     assert record["system"] == "multimodal" and sum(record["prediction"].values()) == pytest.approx(1, abs=1e-5)
     assert rows.loc[0, "emotion"] == max(record["prediction"], key=record["prediction"].get)
 
