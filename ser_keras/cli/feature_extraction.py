@@ -198,10 +198,6 @@ def main(argv=None):
         if name in extra and not args.speech_encoder:
             parser.error(f"--feature-sets {name} needs --speech-encoder NAME_OR_DIR")
 
-    if any(name.startswith("encoder") for name in extra) or args.speech2vec_model is not None:
-        from .quiet_tensorflow import import_tensorflow
-
-        import_tensorflow()  # keras-hub's encoders and Speech2Vec's run in TensorFlow
     from ..corpora import CorpusError
     from ..corpora.loading import load_corpus
     from ..features.bundle import BundleError, read_bundle
