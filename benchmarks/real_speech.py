@@ -92,13 +92,6 @@ RUNS = [
         ["--system", "camser", *CAMSER_SCALE, *CAMSER_TRAINING],
         True,
     ),
-    (
-        "camser-encoder",
-        "CA-MSER's encoder-frame branch alone (frozen Whisper tiny.en)",
-        ["segments", "encoder_frames"],
-        ["--system", "camser", "--set", "branches=encoder", *CAMSER_SCALE, *CAMSER_TRAINING],
-        True,
-    ),
 ]
 
 

@@ -8,7 +8,7 @@
 #
 # Each part writes its tables to runs/demo-results/PART.md. Finished folds are reused, so an
 # interrupted run continues where it stopped. Times on 2 CPU cores: check 1 min, features 3 min,
-# krishna-reddy 5, atmaja 9, classifiers 5, late-fusion 3, mate 35, camser-loso 80 and camser-lospko 35 (run side by side,
+# krishna-reddy 5, atmaja 9, classifiers 5, late-fusion 3, mate 110, camser-loso 80 and camser-lospko 35 (run side by side,
 # CA-MSER's two parts each need one core), speech2vec 20, paper-tables 50.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,6 +88,10 @@ if wanted mate; then
     for window in 8 1; do
         classify --system mate --set window=$window --epochs 20 --seeds 3 --out runs/demo-mate-window$window
     done
+    # Context on and off at the paper's 50 epochs.
+    for window in 8 1; do
+        classify --system mate --set window=$window --seeds 3 --out runs/demo-mate-window$window-e50
+    done
     for lam in 0.33 1.0; do
         classify --system mate --set lam=$lam --epochs 20 --seeds 1 --out runs/demo-mate-lambda$lam
     done
@@ -97,8 +101,9 @@ if wanted mate; then
         classify --system mate --set window=$window --set modalities=text --epochs 20 --seeds 1 \
             --out runs/demo-mate-text-window$window
     done
-    table mate runs/demo-mate-window8 runs/demo-mate-window1 runs/demo-mate-lambda0.33 runs/demo-mate-lambda1.0 \
-        runs/demo-mate-class-balanced runs/demo-mate-text-window8 runs/demo-mate-text-window1
+    table mate runs/demo-mate-window8 runs/demo-mate-window1 runs/demo-mate-window8-e50 runs/demo-mate-window1-e50 \
+        runs/demo-mate-lambda0.33 runs/demo-mate-lambda1.0 runs/demo-mate-class-balanced runs/demo-mate-text-window8 \
+        runs/demo-mate-text-window1
 fi
 
 if wanted camser-loso || wanted camser-lospko; then
