@@ -30,17 +30,22 @@ PACKAGES = (
 CPU_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
 
 
+def versions(packages):
+    """Python's and each package's version (None when not installed)."""
+    found = {"python": platform.python_version()}
+    for package in packages:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = None
+    return found
+
+
 def package_versions(packages=PACKAGES):
     """``{package: version}`` of Python, ser_keras and ``packages`` (None when not installed)."""
     from . import __version__
 
-    versions = {"python": platform.python_version(), "ser_keras": __version__}
-    for package in packages:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = None
-    return versions
+    return {**versions(packages), "ser_keras": __version__}
 
 
 def processor():

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import platform
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from importlib import metadata
 
 import numpy as np
 
@@ -320,10 +318,7 @@ def summary(manifest):
 
 
 def _versions():
-    versions = {"python": platform.python_version(), "ser_keras": __version__}
-    for package in ("numpy", "scipy", "librosa", "soundfile", "pyAudioAnalysis", "gensim", "scikit-learn"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = None
-    return versions
+    from ..environment import versions
+
+    packages = ("numpy", "scipy", "librosa", "soundfile", "pyAudioAnalysis", "gensim", "scikit-learn")
+    return {**versions(packages), "ser_keras": __version__}

@@ -15,11 +15,11 @@ the set of new audio at prediction time.
 
 from __future__ import annotations
 
-import platform
 from dataclasses import dataclass
-from importlib import metadata
 
 import numpy as np
+
+from ..environment import versions
 
 
 @dataclass(frozen=True)
@@ -192,17 +192,6 @@ class ArraysContext:
             "per-speaker standardisation needs statistics of the speaker's own utterances, which one file "
             "does not give; predict with a run trained on a set that is not standardised by speaker"
         )
-
-
-def versions(packages):
-    """Python's and each package's version (None when not installed)."""
-    found = {"python": platform.python_version()}
-    for package in packages:
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = None
-    return found
 
 
 def compute_feature_set(name, context):
