@@ -13,7 +13,6 @@ protocol (``--protocol loso``) is speaker-independent on them.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,8 +163,3 @@ def _check_not_lfs_pointer(path, name):
             f"{path} is a Git LFS pointer, not audio: this copy of {name} lacks its audio "
             "(run `git lfs pull` in it, or use a copy that holds the files)"
         )
-
-
-def counts_by(utterances, attribute):
-    """``Counter`` of an attribute over utterances, e.g. ``counts_by(u, "session")``."""
-    return Counter(getattr(utterance, attribute) for utterance in utterances)
