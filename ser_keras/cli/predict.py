@@ -35,7 +35,14 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
 
-    from ..batch_predict import audio_files, columns_of, predict_files, read_transcripts, write_predictions
+    from ..batch_predict import (
+        audio_files,
+        columns_of,
+        predict_files,
+        read_transcripts,
+        transcript_of,
+        write_predictions,
+    )
     from ..features.audio import AudioError
     from ..predict import PredictionError, Predictor
 
@@ -61,7 +68,8 @@ def main(argv=None):
         if not single:
             rows = predict_files(predictor, files, transcripts)
             return _write_batch(rows, columns_of(predictor), args.out, write_predictions)
-        predicted = predictor.predict(files[0], args.transcript)
+        transcript = args.transcript if args.transcript is not None else transcript_of(files[0], transcripts)
+        predicted = predictor.predict(files[0], transcript)
     except (PredictionError, AudioError) as error:
         parser.exit(2, f"error: {error}\n")
     if args.json:
