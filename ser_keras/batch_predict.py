@@ -32,6 +32,9 @@ def audio_files(paths):
 def read_transcripts(csv_path):
     """``{file: transcript}`` from a CSV with columns ``file`` (or ``path``) and ``transcript``.
 
+    Each file is also a key as its resolved path, computed once here rather than for every file
+    predicted.
+
     Raises
     ------
     ValueError
@@ -43,7 +46,10 @@ def read_transcripts(csv_path):
         key = "file" if "file" in columns else "path" if "path" in columns else None
         if key is None or "transcript" not in columns:
             raise ValueError(f"{csv_path}: needs the columns file (or path) and transcript, found {', '.join(columns)}")
-        return {row[key]: row["transcript"] for row in reader}
+        transcripts = {row[key]: row["transcript"] for row in reader}
+    for name, text in list(transcripts.items()):
+        transcripts.setdefault(str(Path(name).resolve()), text)
+    return transcripts
 
 
 def transcript_of(path, transcripts):
@@ -53,8 +59,7 @@ def transcript_of(path, transcripts):
     for key in (str(path), str(Path(path).resolve()), Path(path).name):
         if key in transcripts:
             return transcripts[key]
-    by_resolved = {str(Path(name).resolve()): text for name, text in transcripts.items()}
-    return by_resolved.get(str(Path(path).resolve()))
+    return None
 
 
 def predict_files(predictor, files, transcripts=None, progress=True):
