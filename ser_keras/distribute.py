@@ -6,8 +6,8 @@
   the model learns as on one device with the same batch.
 * ``multiworker``: ``MultiWorkerMirroredStrategy`` across machines described by the
   ``TF_CONFIG`` environment variable; every machine runs the same command. Keras 3's
-  ``Model.fit`` cannot train under it (keras-team/keras#20585: two worker processes on one
-  machine fail converting a ``PerReplica`` batch), so with Keras 3 it stops with that error.
+  ``Model.fit`` cannot train under it (keras-team/keras#20585), so training there runs
+  Keras's own steps in this project's loop (:mod:`ser_keras.worker_loop`).
 * ``auto``: ``multiworker`` when ``TF_CONFIG`` is set, ``mirrored`` with two or more
   GPUs, else ``none``.
 """
@@ -58,17 +58,16 @@ def choose_strategy(name="auto", devices=None):
         return tf.distribute.MirroredStrategy(devices=devices)
     if not os.environ.get("TF_CONFIG"):
         raise ValueError("--strategy multiworker needs TF_CONFIG describing the cluster and this worker's task")
-    import keras
-
-    if int(keras.__version__.split(".")[0]) >= 3:
-        # Two worker processes on one machine fail in Model.fit converting a PerReplica batch to a
-        # tensor (tf.data or NumPy inputs alike): an open Keras 3 bug, so fail before any work.
-        raise ValueError(
-            f"--strategy multiworker: Keras {keras.__version__}'s Model.fit cannot train under "
-            "MultiWorkerMirroredStrategy (open Keras 3 bug keras-team/keras#20585); train on one machine "
-            "(--strategy mirrored uses all its GPUs)"
-        )
     return tf.distribute.MultiWorkerMirroredStrategy()
+
+
+def is_multi_worker(strategy):
+    """Whether ``strategy`` spans worker processes (Keras's ``fit`` cannot train there: see ``worker_loop``)."""
+    if strategy is None:
+        return False
+    import tensorflow as tf
+
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
 
 
 def is_chief():

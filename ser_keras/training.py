@@ -11,7 +11,9 @@ import contextlib
 
 import numpy as np
 
+from .distribute import is_multi_worker
 from .pipeline import make_dataset, real_steps
+from .worker_loop import fit_across_workers
 
 PIPELINES = ("arrays", "tf.data", "tf.data-by-length")
 
@@ -187,7 +189,8 @@ def fit_and_predict(
                 start_from_epoch=training.start_epoch,
             )
         )
-    if pipeline == "arrays":
+    across_workers = is_multi_worker(strategy)
+    if pipeline == "arrays" and not across_workers:
         history = model.fit(
             train_inputs,
             target_rows(fit_rows),
@@ -198,22 +201,29 @@ def fit_and_predict(
             verbose=verbose,
             callbacks=callbacks,
         )
+        history = history.history
     else:
+        # Across machines every pipeline is a tf.data one: Keras's fit cannot train there (worker_loop).
         by_length = pipeline == "tf.data-by-length"
         training_data = make_dataset(
             train_inputs, target_rows(fit_rows), training.batch_size, shuffle=shuffle, seed=seed, by_length=by_length
         )
         held_out_data = make_dataset(held_out_inputs, target_rows(held_out), training.batch_size, shuffle=False)
-        history = model.fit(
-            training_data,
-            validation_data=held_out_data,
-            epochs=training.epochs,
-            shuffle=False,
-            verbose=verbose,
-            callbacks=callbacks,
-        )
+        if across_workers:
+            history = fit_across_workers(
+                model, training_data, held_out_data, training.epochs, strategy, callbacks, verbose
+            )
+        else:
+            history = model.fit(
+                training_data,
+                validation_data=held_out_data,
+                epochs=training.epochs,
+                shuffle=False,
+                verbose=verbose,
+                callbacks=callbacks,
+            ).history
 
-    result = {"model": model, "history": history.history, "outputs": predict(test_inputs, test)}
+    result = {"model": model, "history": history, "outputs": predict(test_inputs, test)}
     if training.selection == "validation":
         # Kept for late fusion, which is trained on these (never on the test rows).
         result["validation_outputs"] = predict(held_out_inputs, held_out)

@@ -1,4 +1,5 @@
 import hashlib
+import os
 import signal
 import subprocess
 import sys
@@ -96,10 +97,16 @@ def test_an_interrupted_build_leaves_nothing_that_looks_complete(tmp_path):
         stderr=subprocess.PIPE,
         preexec_fn=interruptible,
     )
-    # Wait until synthesis is under way (the partial folder exists), then interrupt.
-    deadline = time.time() + 60
-    while not list(tmp_path.glob(".demo.partial-*")) and time.time() < deadline:
-        time.sleep(0.05)
+    # Wait until synthesis is under way (the worker process has drawn its progress bar), then interrupt.
+    # The partial folder alone is not enough: on a loaded machine the signal could land while the
+    # worker process is being started, leaving it running with the pipes open.
+    said = b""
+    deadline = time.time() + 120
+    while b"synthesising" not in said and time.time() < deadline:
+        chunk = os.read(process.stderr.fileno(), 4096)
+        if not chunk:
+            break
+        said += chunk
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=60)
     assert process.returncode != 0
