@@ -19,7 +19,7 @@ setup(
     python_requires=">=3.10",
     install_requires=requirements,
     extras_require={
-        "test": ["pytest>=7.4", "nbformat>=5.9", "nbclient>=0.10", "ipykernel>=6.29"],
+        "test": ["pytest>=7.4", "pytest-xdist>=3.5", "nbformat>=5.9", "nbclient>=0.10", "ipykernel>=6.29"],
         # MATE's --sentence-encoder; brings PyTorch, so never needed by the two scripts' defaults.
         "sentence": ["sentence-transformers>=3.0"],
         # CA-MSER's wav2vec 2.0 frames (--speech-encoder-library transformers); brings PyTorch.
