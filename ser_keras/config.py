@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 
 @dataclass(frozen=True)
 class KrishnaReddySettings:
-    """The paper's model settings; the defaults of the three models.
+    """The paper's model settings, the defaults of the three models, but for ``trainable_embeddings``.
 
     Attributes
     ----------
@@ -31,9 +31,11 @@ class KrishnaReddySettings:
         Dropout of each Bi-LSTM's inputs. Not in the paper (0 there); :func:`fast_settings`
         moves the recurrent dropout here so that the LSTMs can run on cuDNN.
     trainable_embeddings : bool
-        ENC2 reads token ids through an Embedding layer initialised from the bundle's
-        vectors and trained with the model (2.4, 4.2); False: it reads the looked-up
-        (or acoustically computed) vectors as they are.
+        True: ENC2 reads token ids through an Embedding layer initialised from the bundle's
+        vectors and trained with the model, as the paper does (2.4, 4.2). False, the
+        default: it reads the looked-up (or acoustically computed) vectors as they are,
+        fixed. The default is the project's two-script design, not the paper's setting;
+        every report lists it as a deviation.
     """
 
     lstm_units: int = 128

@@ -20,7 +20,7 @@ part (``classification.py --selection validation`` for systems that train fixed 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +40,8 @@ class FusionError(ValueError):
 class FusionSettings:
     """The SVR's settings and the runs fused."""
 
-    runs: tuple = ()
+    # What is fused, not a setting: no report lists it as a change from the defaults.
+    runs: tuple = field(default=(), metadata={"input": True})
     C: float = 200.0
     gamma: float = 0.1
     epsilon: float = 0.01
@@ -57,6 +58,10 @@ FUSION = SklearnSystem(
     reads=(),
     tasks=("dimensional",),
     settings=FusionSettings,
+    deviations=(
+        "first stage: the runs given (the project's ATSIP networks); the two-stage code's first-stage networks "
+        "differ (text Dense 128; tanh acoustic heads without the closing dropout)",
+    ),
 )
 
 

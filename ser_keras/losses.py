@@ -33,12 +33,13 @@ def ccc_loss(y_true, y_pred):
 
 @keras.saving.register_keras_serializable(package="ser_keras")
 class ClassBalancedCrossEntropy(keras.losses.Loss):
-    """MATE's class-balanced loss: binary cross-entropy of each class, weighted, against the gold classes.
+    """MATE's class-balanced loss: binary cross-entropy of each class against its vote share, weighted.
 
-    The gold classes of a row are those with the most votes (the target is the vote
-    distribution, so they are its largest entries); class j's term is weighted
-    ``weights[j]`` and the terms are averaged over classes, as PyTorch's
-    ``BCELoss(weight=...)`` on softmax outputs.
+    As the authors' ``loss.py`` (``nn.BCELoss(weight=w)`` on the softmax outputs) with the
+    targets of their ``dataset.py``: the training target is the share of the annotators'
+    votes each class got (the same soft target as the KL term), not the gold classes.
+    Class j's term ``-(s_j log p_j + (1 - s_j) log(1 - p_j))`` is weighted ``weights[j]``
+    and the terms are averaged over classes.
 
     Parameters
     ----------
@@ -51,10 +52,9 @@ class ClassBalancedCrossEntropy(keras.losses.Loss):
         self.weights = [float(weight) for weight in weights]
 
     def call(self, y_true, y_pred):
-        y_true = ops.cast(y_true, y_pred.dtype)
-        gold = ops.cast(y_true >= ops.max(y_true, axis=-1, keepdims=True) - 1e-6, y_pred.dtype)
+        shares = ops.cast(y_true, y_pred.dtype)
         probabilities = ops.clip(y_pred, keras.config.epsilon(), 1.0 - keras.config.epsilon())
-        cross_entropy = -(gold * ops.log(probabilities) + (1.0 - gold) * ops.log(1.0 - probabilities))
+        cross_entropy = -(shares * ops.log(probabilities) + (1.0 - shares) * ops.log(1.0 - probabilities))
         return ops.mean(ops.convert_to_tensor(self.weights, dtype=y_pred.dtype) * cross_entropy, axis=-1)
 
     def get_config(self):

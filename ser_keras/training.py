@@ -176,9 +176,7 @@ def fit_and_predict(
     if selects and training.monitor == "ua+wa":
         labels = np.asarray(arrays["labels"])[held_out]
         callbacks.append(
-            best_accuracy_callback(
-                lambda: predict(held_out_inputs, held_out)[outputs[0].name], labels, outputs[0].units, training
-            )
+            best_accuracy_callback(lambda: predict(held_out_inputs, held_out)[outputs[0].name], labels, training)
         )
     elif selects:
         callbacks.append(
@@ -223,6 +221,7 @@ def fit_and_predict(
                 callbacks=callbacks,
             ).history
 
+    system.after_fit(model, settings, training, train_inputs)
     result = {"model": model, "history": history, "outputs": predict(test_inputs, test)}
     if training.selection == "validation":
         # Kept for late fusion, which is trained on these (never on the test rows).
@@ -230,28 +229,26 @@ def fit_and_predict(
     return result
 
 
-def best_accuracy_callback(predict_held_out, labels, class_count, training):
+def best_accuracy_callback(predict_held_out, labels, training):
     """Keep the weights of the epoch with the best UA + WA on held-out utterances; stop after ``patience`` more.
 
     CA-MSER's selection (``train_ser.py``): UA + WA of the utterances (segments pooled),
     the best tracked from the first epoch, no stopping until the epoch counted from 0
     exceeds ``training.start_epoch``. ``predict_held_out()`` returns
-    the held-out utterances' class probabilities; ``labels`` their classes, of ``class_count``.
+    the held-out utterances' class probabilities; ``labels`` their classes.
     """
     import keras
 
-    from .evaluation.metrics import scores
-
-    # UA over every class of the task, as the reports compute it, whichever classes the held-out rows hold.
-    classes = list(range(class_count))
+    from .evaluation.metrics import unweighted_average_recall
 
     class BestAccuracyCallback(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
             self.best, self.best_weights, self.waited = -np.inf, None, 0
 
         def on_epoch_end(self, epoch, logs=None):
-            measured = scores(labels, predict_held_out().argmax(axis=1), classes)
-            value = measured["ua"] + measured["wa"]
+            predicted = predict_held_out().argmax(axis=1)
+            # UA over the classes the held-out utterances hold, as every report computes it.
+            value = unweighted_average_recall(labels, predicted) + float(np.mean(predicted == labels))
             if logs is not None:
                 logs["val_ua_plus_wa"] = value
             if value > self.best:

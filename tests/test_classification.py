@@ -39,7 +39,18 @@ def test_a_run_writes_reports_plots_predictions_and_the_model(trained_run):
     )
     assert environment["tensorflow_build"]["compiler"] and "cuda_build" in environment["tensorflow_build"]
     assert "Seeded runs repeat exactly on one machine" in (out / "report.md").read_text()
-    assert report["deviations"] == ["epochs 2, batch size 16 (paper: 20, 32)"]
+    # The paper trains ENC2's embeddings; the default keeps them fixed, and every report says so.
+    assert "embeddings fixed (the paper trains them: --set trainable_embeddings=true)" in report["deviations"]
+    assert [(change["name"], change["value"], change["default"]) for change in report["changes"]] == [
+        ("batch_size", 16, 32),
+        ("epochs", 2, 20),
+    ]
+    markdown = (out / "report.md").read_text()
+    assert (
+        "Changed from the system's defaults: training batch_size=16 (default 32); training epochs=2 (default 20)."
+        in (markdown)
+    )
+    assert "embeddings fixed (the paper trains them" in markdown.split("Deviations from the paper:")[1]
     row = report["rows"][0]
     confusion = row["scores"]["categorical"]["confusion"]
     assert row["fold"] == "session 5" and sum(map(sum, confusion)) == 16  # 2 speakers x 4 x 2
@@ -118,4 +129,7 @@ def test_runs_compare_in_one_table(trained_run):
     report = json.loads((out / "report.json").read_text())
     table = comparison_table([out])
     ua, wa = report["summary"]["ua"]["mean"], report["summary"]["wa"]["mean"]
-    assert f"| multimodal | categorical | demo (4 classes) | paper | 0 | {ua:.1%} +- 0.0% | {wa:.1%} +- 0.0% |" in table
+    assert (
+        f"| multimodal | categorical | demo (4 classes) | paper | 0 | batch_size=16, epochs=2 | {ua:.1%} +- 0.0% | "
+        f"{wa:.1%} +- 0.0% |" in table
+    )

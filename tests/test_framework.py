@@ -16,7 +16,7 @@ from ser_keras.features.bundle import read_bundle
 from ser_keras.protocols import PROTOCOLS, folds, validation_split
 from ser_keras.runner import run_protocol
 from ser_keras.systems import Training, get_system
-from ser_keras.tasks import get_task
+from ser_keras.tasks import DIMENSIONS, get_task
 
 
 def classify(*arguments, env=None):
@@ -287,12 +287,20 @@ def test_several_tasks_at_once_and_runs_side_by_side(demo_bundle, tmp_path):
     report = json.loads((out / "report.json").read_text())
     assert report["tasks"] == ["categorical", "dimensional"]
     assert set(report["headline"]) >= {"ua", "wa", "ccc_mean", "ccc_valence"}
-    assert -1 <= report["pooled"]["dimensional"]["ccc_mean"] <= 1
     for name in ("scatter.png", "confusion.png", "curves.png"):
         assert (out / name).is_file(), name
     predictions = pd.read_csv(out / "predictions.csv")
     assert {"label", "predicted", "valence", "predicted_valence", "p_sad"} <= set(predictions.columns)
     assert 1 <= predictions["predicted_valence"].min() and predictions["predicted_valence"].max() <= 5.5
+    # The reported scores are those of the predictions written beside them.
+    from sklearn.metrics import balanced_accuracy_score
+
+    pooled = report["pooled"]
+    assert pooled["categorical"]["ua"] == pytest.approx(
+        balanced_accuracy_score(predictions["label"], predictions["predicted"])
+    )
+    recomputed = [ccc(predictions[name], predictions[f"predicted_{name}"]) for name in DIMENSIONS]
+    assert pooled["dimensional"]["ccc_mean"] == pytest.approx(np.mean(recomputed), abs=1e-5)
 
     single = tmp_path / "categorical-loso"
     assert classify("--features", str(demo_bundle[0]), "--system", "acoustic", "--protocol", "loso", "--epochs", "1",
@@ -302,9 +310,10 @@ def test_several_tasks_at_once_and_runs_side_by_side(demo_bundle, tmp_path):
     )
     assert compared.returncode == 0, compared.stderr
     lines = compared.stdout.splitlines()
-    assert lines[0].startswith("| system | tasks | corpus | protocol | seeds | ua | wa | ccc_mean |")
-    assert lines[2].startswith("| acoustic | categorical, dimensional | demo (4 classes) | paper | 0 |")
-    assert lines[3].startswith("| acoustic * | categorical | demo (4 classes) | leave-one-session-out | 0 |")
+    assert lines[0].startswith("| system | tasks | corpus | protocol | seeds | changed | ua | wa | ccc_mean |")
+    # Each run changed the epochs from the system's 20: the flag column says so.
+    assert lines[2].startswith("| acoustic | categorical, dimensional | demo (4 classes) | paper | 0 | epochs=1 |")
+    assert lines[3].startswith("| acoustic * | categorical | demo (4 classes) | leave-one-session-out | 0 | epochs=1 |")
     assert "| - |" in lines[3] and "not comparable" in compared.stdout
 
 

@@ -54,6 +54,15 @@ def test_sessions_speakers_times_and_ratings_come_from_the_files(mini_iemocap):
     assert first.wav_path.name == "Ses01F_script01_1_F000.wav" and first.wav_path.is_file()
 
 
+def test_ratings_outside_the_scale_are_clipped_as_atmajas_code_does(mini_iemocap):
+    # IEMOCAP holds a few averages of 5.5 and 0.5; the ATSIP code clips them to the 1-5 scale.
+    evaluation = mini_iemocap / "Session1/dialog/EmoEvaluation/Ses01F_script01_1.txt"
+    text = evaluation.read_text()
+    evaluation.write_text(text.replace("[4.0000, 3.5000, 3.0000]", "[5.5000, 0.5000, 3.0000]"))
+    turn = by_id(read_iemocap(mini_iemocap))["Ses01F_script01_1_M000"]
+    assert (turn.valence, turn.arousal, turn.dominance) == (5.0, 1.0, 3.0)
+
+
 def test_transcripts_keep_nonspeech_marks_and_ignore_xx_and_untimed_lines(mini_iemocap):
     texts = read_transcriptions(mini_iemocap / "Session1/dialog/transcriptions/Ses01F_script01_1.txt")
     assert texts["Ses01F_script01_1_F000"] == "Excuse me [LAUGHTER]."

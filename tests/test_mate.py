@@ -143,10 +143,12 @@ def test_the_class_balanced_loss_equals_a_hand_computation():
     # Gold classes (most votes, ties kept): counts 4, 3, 2 -> integer ratios to the rarest 2, 1, 1.
     weights = class_balanced_weights(votes, beta=0.9)
     np.testing.assert_allclose(weights, [(1 - 0.9) / (1 - 0.9**2), 1.0, 1.0], rtol=1e-6)
-    targets = (votes / votes.sum(axis=1, keepdims=True)).astype(np.float32)[:2]
+    targets = get_task("votes").targets(votes, np.arange(6), {})["votes"][[2, 4]]
     predicted = np.array([[0.7, 0.2, 0.1], [0.2, 0.2, 0.6]], dtype=np.float32)
-    gold = np.array([[1, 0, 0], [1, 0, 0]])
-    terms = -(gold * np.log(predicted) + (1 - gold) * np.log(1 - predicted))
+    # The authors' dataset.py trains on the vote shares (votes / annotators), not on the gold classes:
+    shares = np.array([[2 / 3, 1 / 3, 0], [0, 1 / 2, 1 / 2]])
+    np.testing.assert_allclose(targets, shares, rtol=1e-6)
+    terms = -(shares * np.log(predicted) + (1 - shares) * np.log(1 - predicted))
     by_hand = np.mean(weights * terms)  # PyTorch's BCELoss(weight=...), mean over every element
     assert float(ClassBalancedCrossEntropy(weights)(targets, predicted)) == pytest.approx(by_hand, rel=1e-5)
 
@@ -160,8 +162,19 @@ def test_mate_trains_and_scores_on_the_demo_bundle(mate_bundle):
     (fold,) = run.folds
     assert set(fold.scores) == {"votes", "arousal-valence"}
     votes = fold.scores["votes"]
-    assert 0 <= votes["recall_at_1"] <= votes["precision_at_1"] <= 1 and 0 <= votes["ua"] <= 1
-    assert np.isfinite(fold.scores["arousal-valence"]["ccc_arousal"])
+    assert votes["recall_at_1"] <= votes["precision_at_1"]  # recall@1 divides a hit by the gold classes
+    # The scores are those of the fold's own predictions against the bundle's votes and ratings.
+    from ser_keras.evaluation.metrics import at_one_scores, ccc
+    from ser_keras.evaluation.reports import bundle_rows
+    from ser_keras.tasks import gold_classes
+
+    rows = bundle_rows(mate_bundle, fold.test_ids)
+    predicted = fold.predictions["votes"]["votes"]
+    recomputed = at_one_scores(gold_classes(np.asarray(mate_bundle.array("votes"))[rows]), predicted)
+    assert votes["f1_at_1"] == pytest.approx(recomputed["f1_at_1"])
+    arousal = np.asarray(mate_bundle.array("dimensions"))[rows, 1]
+    predicted_arousal = fold.predictions["arousal-valence"]["arousal_valence"][:, 0]
+    assert fold.scores["arousal-valence"]["ccc_arousal"] == pytest.approx(ccc(arousal, predicted_arousal))
     # Milestones int(2 / 3) = 0 and int(2 / 2) = 1: PyTorch's MultiStepLR gives 0.7e-3, then 0.49e-3.
     assert fold.history["learning_rate"] == [pytest.approx(0.7e-3), pytest.approx(0.49e-3)]
     classes = len(mate_bundle.classes)
@@ -214,3 +227,26 @@ def test_precise_batch_norm_sets_the_mean_of_the_batches_statistics():
         norm.moving_variance.numpy(), np.mean([b.var(axis=0) for b in batches], axis=0), rtol=1e-4
     )
     assert norm.momentum == 0.9  # restored
+
+
+def test_recomputed_batch_norm_statistics_survive_the_restore_of_the_selected_epoch(mate_bundle):
+    from ser_keras.protocols import paper_split, validation_split
+    from ser_keras.runner import load_arrays, train_fold
+    from ser_keras.systems.mate import precise_batch_norm
+
+    system = get_system("mate")
+    settings = system.make_settings(TINY)
+    training = Training(batch_size=16, epochs=3, selection="validation", patience=1, weight_decay=1e-5)
+    tasks = [get_task("votes"), get_task("arousal-valence")]
+    arrays = load_arrays(mate_bundle, system, settings, tasks)
+    speakers = mate_bundle.meta["speaker"].astype(str).to_numpy()
+    train, test = paper_split(mate_bundle.meta["session"].to_numpy().astype(int))
+    fold = train_fold(system, arrays, mate_bundle.classes, train, test, settings, training, tasks, speakers=speakers)
+    norms = [layer for layer in fold.model.layers if layer.__class__.__name__ == "BatchNormalization"]
+    kept = [np.array(layer.moving_mean) for layer in norms]
+    # The statistics the kept weights give over the rows the model was fitted on (validation held out).
+    _, validation = validation_split(speakers, train, training.validation_fraction, 0)
+    fitted_rows = np.setdiff1d(train, validation)  # as fit_and_predict takes them
+    precise_batch_norm(fold.model, system.inputs(arrays, fitted_rows, settings, trim=True), training.batch_size)
+    for layer, statistics in zip(norms, kept):
+        np.testing.assert_allclose(statistics, np.array(layer.moving_mean), rtol=1e-4, atol=1e-5)

@@ -13,6 +13,12 @@ def experiment(args, command, bundle, training, settings, speech_vectors, word_v
     """Run the rows of ``args.experiment``, print and write ``results.md`` and ``results.json``."""
     from ..experiments import results_markdown, run_experiment
     from ..io import write_json
+    from ..systems import get_system
+    from ..systems.base import changes_from_defaults, describe_changes
+
+    # The tables always train ENC2's embeddings, as the paper does; every other change from its settings is stated.
+    changes = changes_from_defaults(get_system("multimodal"), settings, training)
+    deviations = list(deviations) + describe_changes([c for c in changes if c["name"] != "trainable_embeddings"])
 
     out = args.out or DEFAULT_RUNS / f"experiments-{bundle.manifest.get('corpus', {}).get('kind', 'bundle')}"
     seeds = list(range(args.seed, args.seed + args.seeds))

@@ -341,12 +341,21 @@ def _read_dialog(session, session_dir, evaluation_file, label_map, corpus):
     return timed
 
 
+# IEMOCAP's rating scale. A handful of turns average to 5.5 or 0.5 (annotators' typos); the ATSIP
+# code clips them to the scale, the two-stage code drops the 7 turns: the reader clips.
+RATING_SCALE = (1.0, 5.0)
+
+
 def _parse_vad(text: str):
+    """The ``[V, A, D]`` of an evaluation line, clipped to :data:`RATING_SCALE` (None when unreadable)."""
     try:
         values = tuple(float(part) for part in text.split(","))
     except ValueError:
         return None
-    return values if len(values) == 3 else None
+    if len(values) != 3:
+        return None
+    low, high = RATING_SCALE
+    return tuple(min(max(value, low), high) for value in values)
 
 
 def _is_silence(token: str) -> bool:

@@ -27,12 +27,19 @@ def _cell(metric, value):
     return f"{value:.1%}" if metric in ("ua", "wa") else f"{value:.3f}"
 
 
+def _changed(report):
+    """What a run changed from its system's defaults, ``name=value`` each (``-`` for nothing)."""
+    changes = report.get("changes") or []
+    return ", ".join(f"{change['name']}={change['value']}" for change in changes) or "-"
+
+
 def comparison_table(run_dirs):
     """A Markdown table of runs: system, task scores, corpus, protocol, seeds and minutes per fold.
 
     Rows whose corpus, protocol or seeds differ from the first run's are flagged with
     ``*`` and a note under the table: their numbers are not comparable as they stand.
-    Runs whose epoch was selected on the test rows say so, with a note.
+    Runs whose epoch was selected on the test rows say so, with a note. The column
+    ``changed`` lists what each run changed from its system's defaults (``-``: nothing).
 
     Parameters
     ----------
@@ -46,10 +53,10 @@ def comparison_table(run_dirs):
     metrics = list(dict.fromkeys(metric for report in reports for metric in report["headline"]))
     first = metrics[0]
     lines = [
-        "| system | tasks | corpus | protocol | seeds | "
+        "| system | tasks | corpus | protocol | seeds | changed | "
         + " | ".join(metrics)
         + f" | {first} per fold | minutes per fold | run |",
-        "|---|---|---|---|---|" + "---:|" * len(metrics) + "---|---:|---|",
+        "|---|---|---|---|---|---|" + "---:|" * len(metrics) + "---|---:|---|",
     ]
     reference = reports[0]
     differing = optimistic = False
@@ -81,7 +88,7 @@ def comparison_table(run_dirs):
         name = report["system"]["name"] + ("" if same else " *") + (" (selected on test)" if on_test else "")
         lines.append(
             f"| {name} | {', '.join(report['tasks'])} | {_corpus(report)} | "
-            f"{report['protocol']} | {seeds} | "
+            f"{report['protocol']} | {seeds} | {_changed(report)} | "
             + " | ".join(cells)
             + f" | {per_fold} | {minutes:.1f} | {Path(run_dir).name} |"
         )

@@ -8,6 +8,12 @@ import numpy as np
 def scores(y_true, y_pred, classes):
     """Unweighted and weighted accuracy, per-class metrics and the confusion matrix.
 
+    UA is the mean recall over the classes present in ``y_true``, as scikit-learn's
+    ``balanced_accuracy_score`` and CA-MSER's code compute it: a class with no test
+    utterance has no recall, so it does not count as a recall of 0 (a fold of speakers
+    who never show one class would otherwise lose a whole class's share of UA). The
+    per-class table and the confusion matrix still list every class.
+
     Parameters
     ----------
     y_true, y_pred : array-like of int, shape (N,)
@@ -16,17 +22,18 @@ def scores(y_true, y_pred, classes):
     Returns
     -------
     dict
-        ``ua``: unweighted average recall (the mean of per-class recalls, which the
-        paper calls unweighted accuracy); ``wa``: weighted accuracy (plain accuracy);
-        ``per_class``: precision, recall, F1 and support per class; ``confusion``:
-        counts, rows true, columns predicted.
+        ``ua``: unweighted average recall (the mean of per-class recalls over the classes
+        of ``y_true``, which the paper calls unweighted accuracy); ``wa``: weighted
+        accuracy (plain accuracy); ``per_class``: precision, recall, F1 and support per
+        class; ``confusion``: counts, rows true, columns predicted.
     """
-    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support, recall_score
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     labels = list(range(len(classes)))
     precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     return {
-        "ua": float(recall_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+        "ua": unweighted_average_recall(y_true, y_pred),
         "wa": float(accuracy_score(y_true, y_pred)),
         "per_class": {
             name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
@@ -34,6 +41,30 @@ def scores(y_true, y_pred, classes):
         },
         "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
     }
+
+
+def unweighted_average_recall(y_true, y_pred):
+    """The mean of per-class recalls over the classes present in ``y_true`` (UA).
+
+    Equal to ``sklearn.metrics.balanced_accuracy_score``, without its warning when a
+    prediction names a class absent from the truth.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int, shape (N,)
+
+    Returns
+    -------
+    float
+        0 for empty input.
+    """
+    from sklearn.metrics import recall_score
+
+    y_true = np.asarray(y_true)
+    if y_true.size == 0:
+        return 0.0
+    present = np.unique(y_true).tolist()
+    return float(recall_score(y_true, np.asarray(y_pred), labels=present, average="macro", zero_division=0))
 
 
 def ccc(y_true, y_pred):

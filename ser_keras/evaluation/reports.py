@@ -9,6 +9,7 @@ import numpy as np
 
 from ..environment import describe_environment
 from ..io import write_json
+from ..systems.base import changes_from_defaults, describe_changes
 from .metrics import summarise
 from .plots import plot_confusion, plot_curves, plot_scatter
 
@@ -43,7 +44,9 @@ def build_report(run, bundle, arrays, command, deviations=(), extra=None):
         At least ``labels`` and each task's target array.
     command : str
     deviations : sequence of str
-        What this run changes from the system's defaults, in words.
+        Deviations from the paper that the command line adds (``--fast``, mixed
+        precision), in words; the system's own, those of the run's settings and every
+        change from the system's defaults are computed here.
     extra : dict, optional
         Further fields (pipeline, strategy ...).
     """
@@ -72,7 +75,8 @@ def build_report(run, bundle, arrays, command, deviations=(), extra=None):
         "corpus": corpus,
         "embeddings": bundle.manifest.get("embeddings"),
         "classes": bundle.classes,
-        "deviations": list(run.system.deviations) + list(deviations),
+        "deviations": list(run.system.deviations_for(run.settings)) + list(deviations),
+        "changes": changes_from_defaults(run.system, run.settings, run.training),
         "selection": _selection_note(run.training) if run.system.kind == "keras" else "fitted by scikit-learn",
         **(extra or {}),
         "headline": headline,
@@ -129,6 +133,8 @@ def markdown_report(report):
     )
     if report.get("deviations"):
         lines += ["", "Deviations from the paper: " + "; ".join(report["deviations"]) + "."]
+    changes = describe_changes(report.get("changes", []))
+    lines += ["", "Changed from the system's defaults: " + ("; ".join(changes) if changes else "nothing") + "."]
     headline = report["headline"]
     lines += ["", "| | " + " | ".join(headline) + " |", "|---|" + "---:|" * len(headline)]
     for row in report["rows"]:

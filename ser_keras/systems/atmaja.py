@@ -7,12 +7,17 @@ checked in ``shared/SYSTEMS.md`` section 2:
   frames (HSF, shaped as a sequence of one step) or, with ``--set features=egemaps_lld``,
   over the eGeMAPS descriptors per frame; flatten, dropout 0.3, three linear heads.
 * ``atmaja-text``: trainable Embedding initialised from the bundle's word vectors, LSTM
-  256 x 3, Dense 64, dropout 0.3, three heads.
+  256 x 3, Dense 64 without an activation (linear, as the code's ``Dense(64)``), dropout
+  0.3, three heads.
 * ``atmaja-bimodal`` (Eq. 1, Fig. 3): both branches (dropouts 0.1 and 0.4, the best of
   Fig. 6) concatenated, Dense 64, Dense 32, dropout 0.4, three heads.
 
 Loss: ``alpha * (1 - CCC_V) + beta * (1 - CCC_A) + (1 - alpha - beta) * (1 - CCC_D)``
-(bimodal 0.7 / 0.2, acoustic 0.1 / 0.5, text 0.7 / 0.2); ``--set loss=mse`` weights mean
+(bimodal 0.7 / 0.2, acoustic 0.1 / 0.5, text 0.7 / 0.2), the paper's "two parameters";
+``--set gamma=...`` gives dominance its own weight, for the paper's other variants of
+Table 6: "no parameter" (``alpha=1 beta=1 gamma=1``, the code's ``model(1, 1, 1)``) and
+"three parameters" (``alpha=0.9 beta=0.9 gamma=0.2``). Weights outside [0, 1], or alpha
+and beta summing above 1 without a gamma, are refused. ``--set loss=mse`` weights mean
 squared errors the same way, as the comparison. RMSprop (Keras default 0.001), batch 8
 (Table 5), at most 50 epochs, early stopping on the validation loss with patience 10 and
 the best weights restored. Targets are scaled to [-1, 1] on the training rows
@@ -23,7 +28,12 @@ training *speakers* (the code takes the unshuffled last 20% of the training turn
 Keras ``validation_split``, which mixes speakers); the scaler is fitted on the training
 rows only (the code fits it on every label); padding of the words is masked (the code
 pre-pads to 554 tokens without a mask); the word vectors are the bundle's (the paper's
-best are GloVe 840B, a download).
+best are GloVe 840B, a download). The two-stage paper (Speech Communication 2021) trains
+first-stage networks that differ from these ATSIP ones (``bagustris/two-stage-ser``: the
+text Dense has 128 units, ``--set dense=128``; the acoustic heads are tanh without the
+closing dropout); the project's late fusion (:mod:`ser_keras.fusion`) reuses the ATSIP
+networks. IEMOCAP ratings of 5.5 and 0.5 are clipped to 5 and 1 by the reader, as the ATSIP
+code does (the two-stage code drops the 7 turns instead).
 """
 
 from __future__ import annotations
@@ -74,7 +84,11 @@ class AtmajaSettings:
         Dropout closing each branch.
     loss : {"ccc", "mse"}
     alpha, beta : float
-        Weights of valence and arousal; dominance gets ``1 - alpha - beta``.
+        Weights of valence and arousal, each in [0, 1].
+    gamma : float or None
+        Weight of dominance: ``1 - alpha - beta`` when None (then alpha + beta is at most
+        1), else itself, in [0, 1] (the paper's "no parameter" 1/1/1 and "three
+        parameters" 0.9/0.9/0.2).
     """
 
     features: str = "hsf"
@@ -85,9 +99,35 @@ class AtmajaSettings:
     loss: str = "ccc"
     alpha: float = 0.7
     beta: float = 0.2
+    gamma: float | None = None
+
+    def __post_init__(self):
+        self.task_weights()  # bad weights are refused when the settings are made, before any work
 
     def to_dict(self):
         return asdict(self)
+
+    def task_weights(self):
+        """The loss weights of valence, arousal and dominance (tuple of 3 float).
+
+        Raises
+        ------
+        ValueError
+            For a weight outside [0, 1], or alpha + beta above 1 when gamma is not given
+            (dominance would be trained with a negative weight).
+        """
+        for name in ("alpha", "beta", "gamma"):
+            value = getattr(self, name)
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1], got {value}")
+        if self.gamma is not None:
+            return (self.alpha, self.beta, self.gamma)
+        if self.alpha + self.beta > 1.0 + 1e-9:
+            raise ValueError(
+                f"alpha + beta must be at most 1 (dominance gets 1 - alpha - beta), got {self.alpha} + {self.beta}; "
+                "give --set gamma=... for the paper's variants with three weights"
+            )
+        return (self.alpha, self.beta, 1.0 - self.alpha - self.beta)
 
 
 @dataclass(frozen=True)
@@ -123,7 +163,8 @@ def text_branch(tokens, embedding_matrix, settings):
     x = layers.LSTM(settings.units, return_sequences=True, name="text_lstm_1")(x)
     x = layers.LSTM(settings.units, return_sequences=True, name="text_lstm_2")(x)
     x = layers.LSTM(settings.units, name="text_lstm_3")(x)
-    x = layers.Dense(settings.dense, activation="relu", name="text_dense")(x)
+    # No activation, as the authors' ``Dense(64)`` (lstm_lstm.py).
+    x = layers.Dense(settings.dense, name="text_dense")(x)
     return layers.Dropout(settings.text_dropout, name="text_dropout")(x)
 
 
@@ -193,7 +234,7 @@ class Atmaja(KerasSystem):
         if settings.loss not in ("ccc", "mse"):
             raise ValueError(f"loss must be ccc or mse, got {settings.loss!r}")
         loss = ccc_loss if settings.loss == "ccc" else "mean_squared_error"
-        weights = dict(zip(DIMENSIONS, (settings.alpha, settings.beta, 1 - settings.alpha - settings.beta)))
+        weights = dict(zip(DIMENSIONS, settings.task_weights()))
         return {name: loss for name in DIMENSIONS}, weights
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,7 +86,8 @@ class System:
     deviations : tuple of str
         Where this implementation departs from the paper, and why.
     settings : type
-        Dataclass of its model settings (defaults are the paper's).
+        Dataclass of its model settings (defaults are the paper's, except where
+        :meth:`settings_deviations` says otherwise).
     kind : {"keras", "sklearn"}
     """
 
@@ -142,12 +145,25 @@ class System:
             known = ", ".join(sorted(fields)) or "none"
             raise ValueError(f"system {self.name} has no setting {', '.join(unknown)} (its settings: {known})")
         defaults = self.settings()
-        typed = {name: _parse(value, type(getattr(defaults, name)), name) for name, value in overrides.items()}
+        kinds = typing.get_type_hints(self.settings)
+        typed = {name: _parse(value, kinds[name], name) for name, value in overrides.items()}
         return dataclasses.replace(defaults, **typed)
 
     def fast(self, settings):
         """The ``--fast`` variant of the settings; systems without one refuse."""
         raise ValueError(f"system {self.name} has no --fast variant")
+
+    def settings_deviations(self, settings):
+        """Deviations from the paper that these settings make (tuple of str; default none).
+
+        For a default that is the project's design, not the paper's, so that every report
+        of a run with it says so.
+        """
+        return ()
+
+    def deviations_for(self, settings):
+        """Every deviation from the paper of a run with ``settings``: the system's own and the settings'."""
+        return tuple(self.deviations) + tuple(self.settings_deviations(settings))
 
     def describe(self):
         """What reports and ``--list`` say of the system (JSON-serialisable)."""
@@ -206,6 +222,13 @@ class KerasSystem(System):
         """
         return []
 
+    def after_fit(self, model, settings, training, train_inputs):
+        """Work on the trained model once fitting has ended and every callback has run (default: none).
+
+        Runs after any restore of a selected epoch's weights, so what it computes belongs
+        to the weights that are kept.
+        """
+
 
 @dataclass(frozen=True)
 class SklearnSystem(System):
@@ -222,7 +245,62 @@ class SklearnSystem(System):
         estimator.fit(inputs, targets)
 
 
+def changes_from_defaults(system, settings, training):
+    """Every model setting and training field of a run that differs from the system's defaults.
+
+    Computed by comparing values, so that no change can miss the reports: a ``--set``,
+    ``--fast``, a training option, a preset.
+
+    Parameters
+    ----------
+    system : System
+    settings : dataclass
+        The run's model settings.
+    training : Training
+        The run's training settings.
+
+    Returns
+    -------
+    list of dict
+        ``{"kind": "setting" or "training", "name", "value", "default"}``, settings first,
+        each in its dataclass's field order.
+    """
+    # Fields that name what a run reads (the runs a fusion fuses) are not settings to change.
+    inputs = {field.name for field in dataclasses.fields(settings) if field.metadata.get("input")}
+    changes = []
+    for kind, values, defaults in (
+        ("setting", settings.to_dict(), system.make_settings().to_dict()),
+        ("training", training.to_dict(), system.training.to_dict()),
+    ):
+        changes += [
+            {"kind": kind, "name": name, "value": value, "default": defaults.get(name)}
+            for name, value in values.items()
+            if value != defaults.get(name) and name not in inputs
+        ]
+    return changes
+
+
+def describe_changes(changes):
+    """Changes from :func:`changes_from_defaults` in the words of ``--list``: ``name=value (default d)``.
+
+    Returns
+    -------
+    list of str
+        Training fields are prefixed ``training``.
+    """
+    return [
+        ("training " if change["kind"] == "training" else "")
+        + f"{change['name']}={change['value']} (default {change['default']})"
+        for change in changes
+    ]
+
+
 def _parse(value, kind, name):
+    """A setting's value from text, by the field's annotation (``X | None`` also takes "none")."""
+    if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
+        if isinstance(value, str) and value.lower() == "none":
+            return None
+        (kind,) = [member for member in typing.get_args(kind) if member is not type(None)]
     if not isinstance(value, str) or kind is str:
         return value
     try:

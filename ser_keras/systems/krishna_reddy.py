@@ -12,6 +12,12 @@ are cut from the bundle.
 Where the paper is silent, the project decides: the "last time step" of each Bi-LSTM
 is the last real frame or word (Keras masking), and the acoustic features are
 standardised inside the model with statistics of the training rows' real frames.
+
+Where the project's design departs from the paper: ENC2 reads the (128, D) vectors that
+``feature_extraction.py`` wrote, fixed, where the paper trains an embedding layer
+initialised from them (sections 2.4 and 4.2). ``--set trainable_embeddings=true`` trains
+them as the paper does (``--experiment`` always does); without it every report lists
+"embeddings fixed" as a deviation.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ PAPER = (
     "Krishna and Reddy, Multi-Modal Speech Emotion Recognition Using Speech Embeddings and Audio Features, AVSP 2019"
 )
 TRAINING = Training(optimizer="adam", learning_rate=0.001, batch_size=32, epochs=20, selection="fixed")
+# The two-script design hands ENC2 the extracted (128, D) vectors, so by default they stay as extracted.
+FIXED_EMBEDDINGS = "embeddings fixed (the paper trains them: --set trainable_embeddings=true)"
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,11 @@ class KrishnaReddy(KerasSystem):
 
     def fast(self, settings):
         return fast_settings(settings)
+
+    def settings_deviations(self, settings):
+        if self.words and not settings.trainable_embeddings:
+            return (FIXED_EMBEDDINGS,)
+        return ()
 
 
 register(

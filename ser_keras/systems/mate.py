@@ -12,11 +12,13 @@ Code ``HongSungRae/ETRI_2022_AI_Competition`` (``model.py``, ``dataset.py``, ``l
 * an LSTM of 4 layers of 512 cells over the window, all its outputs flattened;
 * the emotion head: 2048, 512, 256, 64 (each Dense, ReLU, batch norm), softmax;
 * arousal and valence heads: a trunk 2048, 1024, 512, concatenated with the emotion
-  probabilities, then per head 128, 32, one unit, ``4 * sigmoid + 1`` (the 1-5 scale).
+  probabilities (``--set emotion_to_affect=false`` leaves them out: the paper's Table 3
+  ablation), then per head 128, 32, one unit, ``4 * sigmoid + 1`` (the 1-5 scale).
 
 Loss: ``lambda * KL(votes || predicted) + (1 - lambda) * (MSE_A + MSE_V)``, lambda 0.66,
 trained on the distribution of the annotators' votes; ``--set loss=class-balanced``: a
-weighted binary cross-entropy against the gold classes instead of the KL term, weights
+weighted binary cross-entropy of each class's predicted probability against its share of
+the votes (the code's soft target, ``dataset.py``) instead of the KL term, weights
 ``(1 - beta) / (1 - beta ** n_j)`` with ``n_j`` the integer ratio of class j's count to
 the rarest class's (as the code computes it). Adam 1e-3, weight decay 1e-5, batch 64, 50
 epochs, the learning rate times 0.7 at epochs E/3 and E/2; no validation: the last epoch
@@ -37,7 +39,9 @@ Where the project departs from the code, and why:
   statistics are recomputed over the training windows (``precise_batch_norm``, on by
   default): on the demo's 768 windows the running averages trailed the weights so far that
   a window-8 model scored 28% at inference against 65% with batch statistics (text only,
-  seed 0); ``--set precise_batch_norm=false`` keeps the running averages, as the code does.
+  seed 0); they are recomputed after training ends, so after any restore of a selected
+  epoch's weights; ``--set precise_batch_norm=false`` keeps the running averages, as the
+  code does.
 """
 
 from __future__ import annotations
@@ -86,7 +90,11 @@ class MateSettings:
         Of the class-balanced loss.
     precise_batch_norm : bool
         Recompute every batch normalisation's statistics over the training windows after
-        the last epoch (the project's; the code keeps the running averages).
+        the last epoch, and after any restore of a selected epoch's weights (the project's;
+        the code keeps the running averages).
+    emotion_to_affect : bool
+        Feed the emotion probabilities to the arousal and valence heads (the code); False
+        is the paper's Table 3 ablation, heads on the trunk alone.
     """
 
     window: int = 8
@@ -98,6 +106,7 @@ class MateSettings:
     lam: float = 0.66
     beta: float = 0.99
     precise_batch_norm: bool = True
+    emotion_to_affect: bool = True
 
     def to_dict(self):
         return asdict(self)
@@ -165,17 +174,6 @@ def precise_batch_norm(model, inputs, batch_size, seed=0):
     finally:
         for layer, momentum in zip(norms, momenta):
             layer.momentum = momentum
-
-
-def precise_batch_norm_callback(inputs, batch_size):
-    """A Keras callback applying :func:`precise_batch_norm` to the training inputs when training ends."""
-    import keras
-
-    class PreciseBatchNorm(keras.callbacks.Callback):
-        def on_train_end(self, logs=None):
-            precise_batch_norm(self.model, inputs, batch_size)
-
-    return PreciseBatchNorm()
 
 
 def dense_blocks(x, sizes, name):
@@ -271,7 +269,8 @@ class Mate(KerasSystem):
         affect = [name for name in ("arousal", "valence") if name in by_name]
         if affect:
             trunk = dense_blocks(x, (2048, 1024, 512), "affect")
-            trunk = layers.Concatenate(name="affect_and_emotion")([trunk, emotion])
+            if settings.emotion_to_affect:
+                trunk = layers.Concatenate(name="affect_and_emotion")([trunk, emotion])
             for name in affect:
                 head = dense_blocks(trunk, (128, 32), name)
                 head = layers.Dense(1, activation="sigmoid", name=f"{name}_sigmoid", dtype="float32")(head)
@@ -292,8 +291,7 @@ class Mate(KerasSystem):
         return losses, weights
 
     def callbacks(self, settings, training, train_inputs=None):
-        """The step schedule (the learning rate times 0.7 at epochs E/3 and E/2, PyTorch's MultiStepLR)
-        and, with ``precise_batch_norm``, the statistics of batch normalisation recomputed at the end."""
+        """The step schedule: the learning rate times 0.7 at epochs E/3 and E/2 (PyTorch's MultiStepLR)."""
         import keras
 
         milestones = (int(training.epochs / 3), int(training.epochs / 2))
@@ -302,10 +300,16 @@ class Mate(KerasSystem):
             # As PyTorch's MultiStepLR, a milestone at 0 (fewer than 3 epochs) applies from the start.
             return training.learning_rate * 0.7 ** sum(epoch >= milestone for milestone in milestones)
 
-        callbacks = [keras.callbacks.LearningRateScheduler(schedule)]
-        if settings.precise_batch_norm and train_inputs is not None:
-            callbacks.append(precise_batch_norm_callback(train_inputs, training.batch_size))
-        return callbacks
+        return [keras.callbacks.LearningRateScheduler(schedule)]
+
+    def after_fit(self, model, settings, training, train_inputs):
+        """With ``precise_batch_norm``, batch normalisation's statistics recomputed for the weights kept.
+
+        After fit, so after any callback that restored a selected epoch's weights (which
+        would restore that epoch's running averages too).
+        """
+        if settings.precise_batch_norm:
+            precise_batch_norm(model, train_inputs, training.batch_size)
 
 
 register(
