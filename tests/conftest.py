@@ -85,3 +85,16 @@ def trained_run(demo_bundle, tmp_path_factory):
     )
     assert result.returncode == 0, result.stderr
     return out, result.stdout
+
+
+def recomputed_ua(bundle, fold, task="categorical", output="emotion"):
+    """UA of a fold's saved test predictions against the bundle's labels, by scikit-learn (balanced accuracy).
+
+    A score a run reports must equal this: it is what its own predictions give.
+    """
+    from sklearn.metrics import balanced_accuracy_score
+
+    from ser_keras.evaluation.reports import bundle_rows
+
+    labels = np.asarray(bundle.array("labels"))[bundle_rows(bundle, fold.test_ids)]
+    return balanced_accuracy_score(labels, np.asarray(fold.predictions[task][output]).argmax(axis=1))

@@ -12,6 +12,7 @@ A system registered without an entry here fails the first test of its kind.
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ser_keras.systems import available, get_system
@@ -283,3 +284,57 @@ def test_a_scikit_learn_system_never_sees_its_test_fold(name):
     np.testing.assert_array_equal(model.predict_proba(inputs), other.predict_proba(inputs))
     # And the model learnt the signal of its training rows: the check above is not vacuous.
     assert np.mean(model.predict_proba(system.inputs(arrays, test, settings)).argmax(axis=1) == labels[test]) > 0.5
+
+
+def declared_sizes(feature_set, arrays, segments):
+    """Check each array of a set against its declared shape; the sizes of the set's named dimensions."""
+    sizes = {"utterances": 2, "segments": segments}
+    for name, shape in feature_set.shapes.items():
+        actual = arrays[name].shape
+        assert len(actual) == len(shape), (feature_set.name, name, actual, shape)
+        for size, declared in zip(actual, shape):
+            expected = sizes.setdefault(declared, size) if isinstance(declared, str) else declared
+            assert size == expected, (feature_set.name, name, actual, shape)
+    return sizes
+
+
+def test_every_feature_set_computes_the_shapes_it_declares(small_demo, tmp_path):
+    """Each registered set on a bundle of two demo files (two speakers), as feature_extraction.py adds it."""
+    pytest.importorskip("keras_hub")
+    from conftest import run_feature_extraction
+    from test_camser import tiny_whisper_preset
+
+    from ser_keras.corpora.loading import load_corpus
+    from ser_keras.features.bundle import read_bundle
+    from ser_keras.features.sets import available_feature_sets
+
+    utterances, _ = load_corpus("demo", small_demo, progress=False)
+    pair = [utterances[0], next(u for u in utterances if u.speaker != utterances[0].speaker)]
+    manifest = tmp_path / "two.csv"
+    columns = ("wav_path", "transcript", "label", "speaker", "session")
+    table = pd.DataFrame([[getattr(u, name) for name in columns] for u in pair], columns=columns)
+    table.rename(columns={"wav_path": "path"}).to_csv(manifest, index=False)
+    bundle = tmp_path / "bundle"
+    result = run_feature_extraction("--corpus", "manifest", "--root", str(manifest), "--out", str(bundle), "--dim", "8")
+    assert result.returncode == 0, result.stderr
+    sets = available_feature_sets()
+    encoder = {"encoder_frames", "encoder_inputs", "encoder_stats", "encoder_stats_by_speaker"}
+    # openSMILE's sets in a process without TensorFlow (ComParE crashes where TensorFlow is loaded).
+    plain = [name for name, feature_set in sets.items() if not feature_set.base and name not in encoder]
+    result = run_feature_extraction("--out", str(bundle), "--feature-sets", ",".join(plain), "--logmel-mels", "48")
+    assert result.returncode == 0, result.stderr
+    preset = tiny_whisper_preset(tmp_path / "tiny-whisper")
+    result = run_feature_extraction(
+        "--out", str(bundle), "--feature-sets", ",".join(sorted(encoder)),
+        "--speech-encoder", str(preset), "--speech-encoder-library", "keras-hub",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+    read = read_bundle(bundle)
+    assert set(read.feature_sets) == set(sets)
+    segments = int(np.asarray(read.array("segment_counts")).sum())
+    for name, feature_set in sets.items():
+        arrays = {array: np.asarray(read.array(array)) for array in feature_set.arrays}
+        sizes = declared_sizes(feature_set, arrays, segments)
+        assert sizes["utterances"] == 2
+    assert np.asarray(read.array("logmel")).shape[1] == 48  # the option reached the set

@@ -9,14 +9,15 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPOSITORY, run_feature_extraction
+from conftest import REPOSITORY, recomputed_ua, run_feature_extraction
 
 from ser_keras.evaluation.metrics import at_one_scores, ccc, dimensional_scores
+from ser_keras.evaluation.reports import bundle_rows
 from ser_keras.features.bundle import read_bundle
 from ser_keras.protocols import PROTOCOLS, folds, validation_split
 from ser_keras.runner import run_protocol
 from ser_keras.systems import Training, get_system
-from ser_keras.tasks import DIMENSIONS, get_task
+from ser_keras.tasks import DIMENSIONS, get_task, gold_classes
 
 
 def classify(*arguments, env=None):
@@ -150,8 +151,11 @@ def test_a_run_predicts_the_annotators_votes(demo_bundle):
         verbose=0, log=None,
     )  # fmt: skip
     scores = run.folds[0].scores["votes"]
-    assert 0 <= scores["recall_at_1"] <= scores["precision_at_1"] <= 1 and 0 <= scores["ua"] <= 1
+    assert scores["recall_at_1"] <= scores["precision_at_1"]  # recall@1 divides a hit by the gold classes
+    assert scores["ua"] == pytest.approx(recomputed_ua(bundle, run.folds[0], "votes", "votes"))
     probabilities = run.folds[0].predictions["votes"]["votes"]
+    votes = np.asarray(bundle.array("votes"))[bundle_rows(bundle, run.folds[0].test_ids)]
+    assert scores["f1_at_1"] == pytest.approx(at_one_scores(gold_classes(votes), probabilities)["f1_at_1"])
     np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
 
 
@@ -252,7 +256,13 @@ def test_a_system_added_in_one_module_runs_through_classification_py(
     assert result.returncode == 0, result.stderr
     report = json.loads((out / "report.json").read_text())
     assert report["system"]["name"] == "mean-frames-logistic" and report["settings"] == {"C": 0.5}
-    assert 0 <= report["summary"]["ua"]["mean"] <= 1 and (out / "model.joblib").is_file()
+    assert (out / "model.joblib").is_file()
+    predictions = pd.read_csv(out / "predictions.csv")
+    from sklearn.metrics import balanced_accuracy_score
+
+    assert report["summary"]["ua"]["mean"] == pytest.approx(
+        balanced_accuracy_score(predictions["label"], predictions["predicted"])
+    )
 
     # Prediction goes through the same registry: the new file's features come from its audio.
     monkeypatch.syspath_prepend(str(folder))

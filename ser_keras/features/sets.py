@@ -15,7 +15,7 @@ the set of new audio at prediction time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -45,6 +45,11 @@ class FeatureSet:
         The command-line options ``compute`` reads, each with the key of the set's
         settings that records its value, so that prediction computes new audio as the
         run's bundle was computed (:func:`options_of`).
+    shapes : dict of str -> tuple
+        The shape of each array: a number is a fixed size; ``"utterances"`` is one row per
+        utterance, ``"segments"`` one per 3 s segment (the sum of ``segment_counts``);
+        any other name is a size that depends on the data or the options, the same
+        wherever it recurs within the set. The contract tests check every set against it.
     """
 
     name: str
@@ -55,6 +60,7 @@ class FeatureSet:
     base: bool = False
     packages: tuple = ("numpy",)
     options: tuple = ()
+    shapes: dict = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, FeatureSet] = {}
@@ -299,6 +305,7 @@ register_feature_set(
         compute=_acoustic_frames,
         base=True,
         packages=("numpy", "librosa", "pyAudioAnalysis"),
+        shapes={"acoustic": ("utterances", "frames", 34), "acoustic_lengths": ("utterances",)},
     )
 )
 register_feature_set(
@@ -309,6 +316,11 @@ register_feature_set(
         compute=_word_arrays,
         base=True,
         packages=("numpy", "gensim"),
+        shapes={
+            "speech_embeddings": ("utterances", "words", "dimensions"),
+            "tokens": ("utterances", "words"),
+            "embedding_matrix": ("vocabulary", "dimensions"),
+        },
     )
 )
 register_feature_set(
@@ -318,6 +330,7 @@ register_feature_set(
         ("acoustic_stats",),
         compute=_acoustic_statistics,
         needs=("acoustic",),
+        shapes={"acoustic_stats": ("utterances", 68)},
     )
 )
 
@@ -387,6 +400,7 @@ register_feature_set(
         ("hsf",),
         compute=_hsf,
         packages=("numpy", "scipy", "pyAudioAnalysis"),
+        shapes={"hsf": ("utterances", 68)},
     )
 )
 register_feature_set(
@@ -396,6 +410,11 @@ register_feature_set(
         ("egemaps", "egemaps_lld", "egemaps_lld_lengths"),
         compute=_egemaps,
         packages=("numpy", "opensmile"),
+        shapes={
+            "egemaps": ("utterances", 88),
+            "egemaps_lld": ("utterances", "frames", 25),
+            "egemaps_lld_lengths": ("utterances",),
+        },
     )
 )
 register_feature_set(
@@ -405,6 +424,7 @@ register_feature_set(
         ("silence_ratio",),
         compute=_silence_ratio,
         packages=("numpy", "librosa"),
+        shapes={"silence_ratio": ("utterances", 1)},
     )
 )
 register_feature_set(
@@ -414,6 +434,7 @@ register_feature_set(
         ("hsf2",),
         compute=_hsf2,
         needs=("egemaps", "silence_ratio"),
+        shapes={"hsf2": ("utterances", 51)},
     )
 )
 
@@ -473,6 +494,7 @@ register_feature_set(
         ("logmel",),
         compute=_logmel,
         packages=("numpy", "librosa"),
+        shapes={"logmel": ("utterances", "mels", "frames")},
     )
 )
 register_feature_set(
@@ -482,6 +504,7 @@ register_feature_set(
         ("sentence_embeddings",),
         compute=_sentence,
         packages=("numpy", "sentence-transformers"),
+        shapes={"sentence_embeddings": ("utterances", "dimensions")},
     )
 )
 register_feature_set(
@@ -490,6 +513,7 @@ register_feature_set(
         "each turn's dialogue and its position in it by start time (for dialogue context)",
         ("dialogue_ids", "turn_positions"),
         compute=_turn_order,
+        shapes={"dialogue_ids": ("utterances",), "turn_positions": ("utterances",)},
     )
 )
 
@@ -592,6 +616,12 @@ register_feature_set(
         compute=_segments,
         packages=("numpy", "librosa"),
         options=(("segment_last", "last_segment"),),
+        shapes={
+            "segment_counts": ("utterances",),
+            "segment_bounds": ("segments", 2),
+            "segment_mfcc": ("segments", 300, 40),
+            "segment_spectrogram": ("segments", 200, 300),
+        },
     )
 )
 register_feature_set(
@@ -604,6 +634,7 @@ register_feature_set(
         needs=("segments",),
         packages=("numpy", "torch", "transformers", "keras-hub", "ctranslate2"),
         options=(("speech_encoder", "encoder"), ("speech_encoder_library", "library")),
+        shapes={"encoder_frames": ("segments", "frames", "dimensions")},
     )
 )
 register_feature_set(
@@ -616,6 +647,7 @@ register_feature_set(
         needs=("segments",),
         packages=("numpy", "keras-hub"),
         options=(("speech_encoder", "encoder"),),
+        shapes={"encoder_inputs": ("segments", 300, 80)},
     )
 )
 
@@ -635,6 +667,7 @@ register_feature_set(
         ("compare",),
         compute=_compare,
         packages=("numpy", "opensmile"),
+        shapes={"compare": ("utterances", 6373)},
     )
 )
 
@@ -656,6 +689,7 @@ register_feature_set(
         ("encoder_stats",),
         compute=_encoder_statistics,
         needs=("encoder_frames",),
+        shapes={"encoder_stats": ("utterances", "statistics")},
     )
 )
 
@@ -687,5 +721,6 @@ for _source in BY_SPEAKER:
             (f"{_source}_by_speaker",),
             compute=_by_speaker(_source),
             needs=(_source,),
+            shapes={f"{_source}_by_speaker": _REGISTRY[_source].shapes[_source]},
         )
     )
