@@ -172,7 +172,7 @@ def fit_and_predict(
     test_inputs = system.inputs(arrays, test, settings, trim)
     held_out_inputs = test_inputs if held_out is test else system.inputs(arrays, held_out, settings, trim)
     train_inputs = system.inputs(arrays, fit_rows, settings, trim)
-    callbacks = list(system.callbacks(settings, training, train_inputs))
+    callbacks = list(system.callbacks(settings, training))
     if selects and training.monitor == "ua+wa":
         labels = np.asarray(arrays["labels"])[held_out]
         callbacks.append(

@@ -215,11 +215,8 @@ class KerasSystem(System):
             losses.update(task.losses())
         return losses, None
 
-    def callbacks(self, settings, training, train_inputs=None):
-        """Keras callbacks of the system's own training recipe (a learning-rate schedule).
-
-        ``train_inputs`` are the inputs of the rows the model is fitted on.
-        """
+    def callbacks(self, settings, training):
+        """Keras callbacks of the system's own training recipe (a learning-rate schedule)."""
         return []
 
     def after_fit(self, model, settings, training, train_inputs):

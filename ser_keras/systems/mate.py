@@ -290,7 +290,7 @@ class Mate(KerasSystem):
         weights = {name: (settings.lam if name == "votes" else 1.0 - settings.lam) for name in losses}
         return losses, weights
 
-    def callbacks(self, settings, training, train_inputs=None):
+    def callbacks(self, settings, training):
         """The step schedule: the learning rate times 0.7 at epochs E/3 and E/2 (PyTorch's MultiStepLR)."""
         import keras
 
