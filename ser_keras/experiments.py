@@ -228,6 +228,7 @@ def run_experiment(
     """
     from .runner import run_protocol
     from .systems import get_system
+    from .trainers import Execution
 
     out = Path(out)
     (out / "runs").mkdir(parents=True, exist_ok=True)
@@ -267,21 +268,9 @@ def run_experiment(
 
         trained[0] = 0
         run = run_protocol(
-            system,
-            bundle,
-            "paper",
-            seeds,
-            row_settings,
-            training,
-            None,
-            out / "runs" / key,
-            verbose,
-            pipeline,
-            strategy,
-            keep_model=False,
-            log=log,
-            arrays=arrays,
-        )
+            system, bundle, "paper", seeds, row_settings, training, None, out / "runs" / key,
+            Execution(pipeline, strategy, verbose=verbose), keep_model=False, log=log, arrays=arrays,
+        )  # fmt: skip
         runs = [{**fold.scores["categorical"], "seed": fold.seed, "seconds": fold.seconds} for fold in run.folds]
         results[key] = {
             "runs": runs,

@@ -20,6 +20,7 @@ import numpy as np
 from .io import write_json
 from .protocols import canonical, folds, validation_split
 from .tasks import get_task
+from .trainers import Execution, FoldData, get_trainer
 from .training import fit_and_predict
 
 FOLDS_FOLDER = "folds"
@@ -119,7 +120,7 @@ def load_arrays(bundle, system, settings, tasks, skip=()):
     return {name: np.asarray(bundle.array(name)) for name in dict.fromkeys(names) if name not in skip}
 
 
-def fingerprint(bundle, run, pipeline, trim, overrides=None):
+def fingerprint(bundle, run, execution, overrides=None):
     """A short hash of what makes a fold's result: the bundle's data read, the system, its settings.
 
     ``overrides`` (arrays used instead of the bundle's) count by their content.
@@ -134,30 +135,17 @@ def fingerprint(bundle, run, pipeline, trim, overrides=None):
         "bundle": str(Path(bundle.path).resolve()),
         "sets": {name: bundle.feature_sets.get(name) for name in run.system.feature_sets(run.settings)},
         "utterances": len(bundle.meta),
-        "pipeline": pipeline,
-        "trim": trim,
+        **execution.fingerprint(),
     }
-    identity["system"] = {key: identity["system"][key] for key in ("name", "kind", "reads")}
+    # "kind" is the trainer's name, under the key that runs written before trainers were named record.
+    identity["system"] = {"name": run.system.name, "kind": run.system.trainer, "reads": list(run.system.reads)}
     return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def run_protocol(
-    system,
-    bundle,
-    protocol="paper",
-    seeds=(0,),
-    settings=None,
-    training=None,
-    tasks=None,
-    out=None,
-    verbose=1,
-    pipeline="arrays",
-    strategy=None,
-    trim=True,
-    keep_model=True,
-    log=print,
-    arrays=None,
-):
+    system, bundle, protocol="paper", seeds=(0,), settings=None, training=None, tasks=None, out=None,
+    execution=None, keep_model=True, log=print, arrays=None, verbose=None,
+):  # fmt: skip
     """Train and test ``system`` on every fold of ``protocol`` for every seed.
 
     Parameters
@@ -175,12 +163,10 @@ def run_protocol(
         Default: the system's first task.
     out : path, optional
         Run folder: finished folds are saved in ``out/folds/`` and reused when the same
-        configuration runs again; the model of the first seed's last fold is saved as
-        ``out/model.keras`` (Keras) when ``keep_model``. None keeps nothing on disk.
-    verbose : int
-        Keras progress.
-    pipeline, strategy, trim
-        As :func:`ser_keras.training.fit_and_predict` takes them.
+        configuration runs again; the model of the first seed's last fold is saved in
+        it (its trainer's file) when ``keep_model``. None keeps nothing on disk.
+    execution : ser_keras.trainers.Execution, optional
+        Pipeline, strategy, trimming, progress and shuffling (default: ``Execution()``).
     keep_model : bool
     log : callable or None
         Called with one line before each fold that trains (it starts with a newline) and
@@ -188,11 +174,16 @@ def run_protocol(
     arrays : dict of str -> np.ndarray, optional
         Arrays to use instead of the bundle's of the same name (the paper's Table 3 swaps
         in the token ids and vectors of another embedding source).
+    verbose : int, optional
+        Keras progress: a shorthand for ``execution``'s ``verbose``.
 
     Returns
     -------
     Run
     """
+    execution = execution or Execution()
+    if verbose is not None:
+        execution = replace(execution, verbose=verbose)
     settings = settings if settings is not None else system.make_settings()
     training = training if training is not None else system.training
     tasks = [get_task(name) for name in (tasks or system.tasks_by_default())]
@@ -202,76 +193,80 @@ def run_protocol(
     run = Run(system, settings, training, tasks, canonical(protocol), list(seeds))
     overrides = arrays or {}
     arrays = {**load_arrays(bundle, system, settings, tasks, skip=set(overrides)), **overrides}
-    classes = bundle.classes
-    usable = np.ones(len(bundle.meta), dtype=bool)
-    for task in tasks:
-        usable &= task.usable(arrays[task.target])
-    ids = bundle.meta["id"].astype(str).to_numpy()
-    speakers = bundle.meta["speaker"].astype(str).to_numpy()
     folder = Path(out) / FOLDS_FOLDER if out is not None else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-    key = fingerprint(bundle, run, pipeline, trim, overrides)
+    key = fingerprint(bundle, run, execution, overrides)
     started = time.perf_counter()
     # Fixed across seeds: the speaker-dependent split is drawn once, from seed 0.
-    protocol_folds = folds(run.protocol, bundle.meta, arrays["labels"])
+    protocol_folds = _usable_folds(folds(run.protocol, bundle.meta, arrays["labels"]), tasks, arrays)
     for seed in run.seeds:
         for index, fold in enumerate(protocol_folds):
-            fold = replace(fold, train=fold.train[usable[fold.train]], test=fold.test[usable[fold.test]])
             keep = keep_model and out is not None and seed == run.seeds[0] and index == len(protocol_folds) - 1
             saved = folder / f"seed{seed}-{fold.key}.json" if folder is not None else None
-            if saved is not None and saved.is_file():
-                record = json.loads(saved.read_text())
-                if record.get("fingerprint") == key:
-                    run.folds.append(FoldResult.from_json(record))
-                    run.resumed += 1
-                    if keep:
-                        run.kept_model, run.kept_states = _model_file(system), run.folds[-1].states
-                    continue
-            if log:
-                log(
-                    f"\n{system.name}, seed {seed}, {fold.name}: "
-                    f"{len(fold.train)} training and {len(fold.test)} test utterances"
-                )
-            result = train_fold(
-                system, arrays, classes, fold.train, fold.test, settings, training, tasks, seed, speakers, verbose,
-                trim, pipeline, strategy, name=fold.name,
-            )  # fmt: skip
-            result.test_ids = ids[fold.test].tolist()
-            if result.validation:
-                result.validation = {
-                    "ids": ids[result.validation["rows"]].tolist(),
-                    "predictions": result.validation["predictions"],
-                }
+            result = _resumed(saved, key)
+            if result is None:
+                result = _train_and_save(run, bundle, arrays, fold, seed, execution, saved, key, log)
+                if keep:
+                    run.kept_model = get_trainer(system.trainer).save(result.model, Path(out))
+            else:
+                run.resumed += 1
+                if keep:
+                    run.kept_model = get_trainer(system.trainer).model_file
             if keep:
-                run.kept_model, run.kept_states = _save_model(result.model, Path(out), system), result.states
-            if saved is not None:
-                write_json(saved, {"fingerprint": key, **result.to_json()})
+                run.kept_states = result.states
             run.folds.append(result)
-            if log:
-                log("  ".join(_headline(result.scores, tasks)) + f"  ({result.seconds:.0f} s)")
     run.seconds = round(time.perf_counter() - started, 1)
     return run
 
 
+def _usable_folds(protocol_folds, tasks, arrays):
+    """The folds without the rows that some task has no target for."""
+    usable = np.ones(len(arrays["labels"]), dtype=bool)
+    for task in tasks:
+        usable &= task.usable(arrays[task.target])
+    return [
+        replace(fold, train=fold.train[usable[fold.train]], test=fold.test[usable[fold.test]])
+        for fold in protocol_folds
+    ]
+
+
+def _resumed(saved, key):
+    """The fold saved at ``saved`` when it was computed with the same fingerprint, else None."""
+    if saved is None or not saved.is_file():
+        return None
+    record = json.loads(saved.read_text())
+    return FoldResult.from_json(record) if record.get("fingerprint") == key else None
+
+
+def _train_and_save(run, bundle, arrays, fold, seed, execution, saved, key, log):
+    """Train one fold, name its rows by utterance id and save it as soon as it ends."""
+    if log:
+        log(
+            f"\n{run.system.name}, seed {seed}, {fold.name}: {len(fold.train)} training"
+            f" and {len(fold.test)} test utterances"
+        )
+    ids = bundle.meta["id"].astype(str).to_numpy()
+    speakers = bundle.meta["speaker"].astype(str).to_numpy()
+    result = train_fold(run.system, arrays, bundle.classes, fold.train, fold.test, run.settings, run.training,
+                        run.tasks, seed, speakers, execution, name=fold.name)  # fmt: skip
+    result.test_ids = ids[fold.test].tolist()
+    if result.validation:
+        result.validation = {
+            "ids": ids[result.validation["rows"]].tolist(),
+            "predictions": result.validation["predictions"],
+        }
+    if saved is not None:
+        write_json(saved, {"fingerprint": key, **result.to_json()})
+    if log:
+        log("  ".join(_headline(result.scores, run.tasks)) + f"  ({result.seconds:.0f} s)")
+    return result
+
+
 def train_fold(
-    system,
-    arrays,
-    classes,
-    train,
-    test,
-    settings=None,
-    training=None,
-    tasks=None,
-    seed=0,
-    speakers=None,
-    verbose=0,
-    trim=True,
-    pipeline="arrays",
-    strategy=None,
-    shuffle=True,
-    name="fold",
-):
+    system, arrays, classes, train, test, settings=None, training=None, tasks=None, seed=0, speakers=None,
+    execution=None, name="fold",
+):  # fmt: skip
     """Train a fresh model of ``system`` on some rows, predict and score others: one fold.
 
     Parameters
@@ -288,8 +283,8 @@ def train_fold(
     seed : int
     speakers : array-like of str, shape (N,), optional
         Needed when the system selects on a validation split (taken by speaker).
-    verbose, trim, pipeline, strategy, shuffle
-        As :func:`ser_keras.training.fit_and_predict` takes them.
+    execution : ser_keras.trainers.Execution, optional
+        Default: ``Execution(verbose=0)``.
     name : str
         The fold's name in the result.
 
@@ -309,17 +304,10 @@ def train_fold(
     for task in tasks:
         outputs += task.outputs(classes)
         targets.update(task.targets(arrays[task.target], every_row, states[task.name]))
-    validation = None
-    if training.selection == "validation":
-        if speakers is None:
-            raise ValueError(f"system {system.name} selects on a validation split of speakers: give speakers")
-        _, validation = validation_split(speakers, train, training.validation_fraction, seed)
-    elif training.selection == "test":
-        validation = test
-    result = fit_and_predict(
-        system, settings, training, tasks, outputs, arrays, targets, train, test, validation, seed, verbose, trim,
-        pipeline, strategy, shuffle, None if speakers is None else np.asarray(speakers),
-    )  # fmt: skip
+    validation = _selection_rows(system, training, train, test, speakers, seed)
+    data = FoldData(arrays, tasks, outputs, targets, train, test, validation, seed,
+                    None if speakers is None else np.asarray(speakers))  # fmt: skip
+    result = fit_and_predict(system, settings, training, data, execution or Execution(verbose=0))
     predictions = {task.name: task.decode(result["outputs"], states[task.name]) for task in tasks}
     held_out = {}
     if "validation_outputs" in result:
@@ -332,18 +320,19 @@ def train_fold(
         task.name: task.score(arrays[task.target][test], labels, predictions[task.name], classes) for task in tasks
     }
     return FoldResult(
-        seed=seed,
-        fold=name,
-        train=len(train),
-        test_ids=[],
-        seconds=round(time.perf_counter() - started, 1),
-        scores=scores,
-        predictions=predictions,
+        seed=seed, fold=name, train=len(train), test_ids=[], seconds=round(time.perf_counter() - started, 1),
+        scores=scores, predictions=predictions, states=states, validation=held_out, model=result["model"],
         history={key: [float(v) for v in values] for key, values in result["history"].items()},
-        states=states,
-        validation=held_out,
-        model=result["model"],
-    )
+    )  # fmt: skip
+
+
+def _selection_rows(system, training, train, test, speakers, seed):
+    """The rows the kept epoch is selected on: held-out training speakers, the test rows, or none."""
+    if training.selection == "validation":
+        if speakers is None:
+            raise ValueError(f"system {system.name} selects on a validation split of speakers: give speakers")
+        return validation_split(speakers, train, training.validation_fraction, seed)[1]
+    return test if training.selection == "test" else None
 
 
 def _headline(scores, tasks):
@@ -356,18 +345,3 @@ def _headline(scores, tasks):
                 + (f"{value:.1%}" if metric in ("ua", "wa") else f"{value:.3f}")
             )
     return parts
-
-
-def _model_file(system):
-    return "model.keras" if system.kind == "keras" else "model.joblib"
-
-
-def _save_model(model, out, system):
-    name = _model_file(system)
-    if system.kind == "keras":
-        model.save(out / name)
-    else:
-        import joblib
-
-        joblib.dump(model, out / name)
-    return name

@@ -62,6 +62,7 @@ class Task:
     description = ""
     target = ""  # the bundle array holding the targets
     headline = ()  # the scores that summary tables show
+    estimator = None  # what a scikit-learn estimator learns of it: "classifier", "regressor" or None (cannot)
 
     def usable(self, target):
         """Rows with a target (bool, shape (N,))."""
@@ -114,6 +115,7 @@ class Categorical(Task):
     description = "one emotion class per utterance (UA, WA)"
     target = "labels"
     headline = ("ua", "wa")
+    estimator = "classifier"
 
     def outputs(self, classes):
         return [Output("emotion", len(classes), "softmax")]
@@ -151,6 +153,7 @@ class Dimensional(Task):
     description = "valence, arousal, dominance (CCC)"
     target = "dimensions"
     headline = ("ccc_mean", "ccc_valence", "ccc_arousal", "ccc_dominance")
+    estimator = "regressor"
 
     def usable(self, target):
         return np.all(np.isfinite(target), axis=1)

@@ -155,8 +155,8 @@ SMALL = {
     "mate": {"window": 3, "units": 8, "lstm_layers": 1},
     "camser": {"image_height": 0, "alexnet_width": 0.125, "lstm_units": 4, "units": 8},
 }
-KERAS = sorted(name for name, system in available().items() if system.kind == "keras")
-SKLEARN = sorted(name for name, system in available().items() if system.kind == "sklearn")
+KERAS = sorted(name for name, system in available().items() if system.trainer == "keras")
+SKLEARN = sorted(name for name, system in available().items() if system.trainer == "sklearn")
 
 
 def test_the_counts_written_here_are_the_known_ones():
@@ -194,9 +194,8 @@ def test_a_keras_system_has_its_authors_parameter_count_at_paper_size(name):
 def test_a_keras_system_trains_a_batch_saves_and_predicts_the_same_after_reloading(name, tmp_path):
     import keras
 
-    from ser_keras.predict import _load_model
-    from ser_keras.runner import _save_model
-    from ser_keras.training import make_optimizer
+    from ser_keras.trainers import get_trainer
+    from ser_keras.trainers.keras_trainer import make_optimizer
 
     system = get_system(name)
     settings = system.make_settings(SMALL[name])
@@ -228,7 +227,8 @@ def test_a_keras_system_trains_a_batch_saves_and_predicts_the_same_after_reloadi
     assert sum(not np.array_equal(a, b) for a, b in zip(before, after)) > len(before) // 2  # the step trained
 
     predicted = model(inputs, training=False)
-    reloaded = _load_model(tmp_path / _save_model(model, tmp_path, system), system.kind)
+    trainer = get_trainer(system.trainer)
+    reloaded = trainer.load(tmp_path / trainer.save(model, tmp_path))
     again = reloaded(inputs, training=False)
     keys = list(predicted) if isinstance(predicted, dict) else [None]
     for key in keys:
@@ -254,7 +254,7 @@ def sklearn_arrays(system, settings, rng, rows=72, speakers=6):
 
 @pytest.mark.parametrize("name", SKLEARN)
 def test_a_scikit_learn_system_never_sees_its_test_fold(name):
-    from ser_keras.training import fit_and_predict
+    from ser_keras.training import FoldData, fit_and_predict
 
     system = get_system(name)
     settings = system.make_settings()
@@ -266,9 +266,8 @@ def test_a_scikit_learn_system_never_sees_its_test_fold(name):
 
     def fitted(arrays, labels):
         targets = task.targets(labels, np.arange(len(labels)), {"classes": 4})
-        result = fit_and_predict(
-            system, settings, system.training, [task], outputs, arrays, targets, train, test, seed=0, groups=groups
-        )
+        data = FoldData(arrays, [task], outputs, targets, train, test, seed=0, groups=groups)
+        result = fit_and_predict(system, settings, system.training, data)
         return result["model"]
 
     model = fitted(arrays, labels)

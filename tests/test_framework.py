@@ -271,7 +271,7 @@ def test_a_system_added_in_one_module_runs_through_classification_py(
     from ser_keras.corpora import read_iemocap
     from ser_keras.predict import Predictor
 
-    monkeypatch.setattr(systems, "_DISCOVERED", False)
+    monkeypatch.setattr(systems.SYSTEMS, "_discovered", False)
     predictions = pd.read_csv(out / "predictions.csv")
     utterance = {u.id: u for u in read_iemocap(small_demo).utterances}[predictions["id"][0]]
     predictor = Predictor(out)

@@ -18,6 +18,7 @@ from ser_keras.protocols import paper_split
 from ser_keras.runner import train_fold
 from ser_keras.systems import Training, get_system
 from ser_keras.tasks import Output
+from ser_keras.trainers import Execution
 
 SYSTEM = get_system("multimodal")
 HEADS = [Output("emotion", 4, "softmax")]
@@ -93,7 +94,7 @@ def test_tf_data_by_length_training_predicts_as_the_padded_model(arrays):
     train, test = paper_split(arrays["sessions"])
     result = train_fold(
         SYSTEM, arrays, ["a", "e", "n", "s"], train, test, training=Training(epochs=1, batch_size=16),
-        pipeline="tf.data-by-length",
+        execution=Execution("tf.data-by-length", verbose=0),
     )  # fmt: skip
     probabilities = result.predictions["categorical"]["emotion"]
     assert probabilities.shape == (len(test), 4)

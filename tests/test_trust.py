@@ -33,7 +33,7 @@ def test_selection_scores_ua_as_the_reports_do():
     import keras
 
     from ser_keras.systems import Training
-    from ser_keras.training import best_accuracy_callback
+    from ser_keras.trainers.keras_trainer import best_accuracy_callback
 
     labels = np.array([0, 0, 1, 1, 2, 2])
     probabilities = np.eye(4, dtype=np.float32)[[0, 0, 1, 1, 2, 3]]

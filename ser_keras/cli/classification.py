@@ -176,20 +176,20 @@ def build_parser():
 def systems_table():
     """``--list``: every registered system, its paper and what it needs."""
     from ..systems import available
+    from ..trainers import get_trainer
 
     lines = []
     for name, system in available().items():
         settings = system.make_settings().to_dict()
         lines += [
-            f"{name}  ({system.kind}; tasks: {', '.join(system.tasks)}; reads: {', '.join(system.reads)})",
+            f"{name}  ({system.trainer}; tasks: {', '.join(system.tasks)}; reads: {', '.join(system.reads)})",
             f"    {system.summary}",
             f"    {system.paper}",
         ]
-        if system.kind == "keras":
-            lines.append(
-                f"    training: {system.training.optimizer} {system.training.learning_rate}, batch "
-                f"{system.training.batch_size}, {system.training.epochs} epochs, selection {system.training.selection}"
-            )
+        recipe = get_trainer(system.trainer).describe_training(system.training)
+        if recipe:
+            training = system.training
+            lines.append(f"    training: {recipe}, {training.epochs} epochs, selection {training.selection}")
         if settings:
             lines.append("    settings: " + ", ".join(f"{key}={value}" for key, value in settings.items()))
         lines += [f"    deviation: {text}" for text in system.deviations_for(system.make_settings())]
@@ -280,6 +280,7 @@ def main(argv=None):
 
     from ..evaluation.reports import results_table, write_reports
     from ..runner import run_protocol
+    from ..trainers import Execution
 
     out = args.out or DEFAULT_RUNS / f"{system.name}-{args.protocol}"
     chief = is_chief()
@@ -292,20 +293,11 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(args.seed, args.seed + args.seeds))
     try:
+        execution = Execution(args.pipeline, strategy, verbose=args.verbose)
         run = run_protocol(
-            system,
-            bundle,
-            args.protocol,
-            seeds,
-            settings,
-            training,
-            args.task,
-            out,
-            args.verbose,
-            args.pipeline,
-            strategy,
+            system, bundle, args.protocol, seeds, settings, training, args.task, out, execution,
             log=lambda line: print(line, flush=True),
-        )
+        )  # fmt: skip
     except (BundleError, ProtocolError, ValueError) as error:
         parser.exit(2, f"error: {error}\n")
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ import numpy as np
 from ..environment import describe_environment
 from ..io import write_json
 from ..systems.base import changes_from_defaults, describe_changes
+from ..trainers import get_trainer
 from .metrics import summarise
 from .plots import plot_confusion, plot_curves, plot_scatter
 
@@ -77,7 +78,8 @@ def build_report(run, bundle, arrays, command, deviations=(), extra=None):
         "classes": bundle.classes,
         "deviations": list(run.system.deviations_for(run.settings)) + list(deviations),
         "changes": changes_from_defaults(run.system, run.settings, run.training),
-        "selection": _selection_note(run.training) if run.system.kind == "keras" else "fitted by scikit-learn",
+        "recipe": get_trainer(run.system.trainer).describe_training(run.training),
+        "selection": get_trainer(run.system.trainer).describe_selection(run.training),
         **(extra or {}),
         "headline": headline,
         "rows": rows,
@@ -93,25 +95,6 @@ def build_report(run, bundle, arrays, command, deviations=(), extra=None):
     }
 
 
-def _selection_note(training):
-    if training.selection == "fixed":
-        return (
-            f"{training.epochs} epochs, the last model kept; nothing selected "
-            "(the test rows are evaluated after each epoch for the curves only)"
-        )
-    watched = "UA + WA of the held-out utterances" if training.monitor == "ua+wa" else "the held-out loss"
-    if training.selection == "test":
-        return (
-            f"at most {training.epochs} epochs, the epoch selected on {watched} of the TEST rows themselves "
-            f"(patience {training.patience}; the authors' protocol): OPTIMISTIC, these numbers are not a held-out "
-            "estimate"
-        )
-    return (
-        f"at most {training.epochs} epochs, early stopping on {watched} (patience {training.patience}, "
-        f"best weights restored); validation: {training.validation_fraction:.0%} of the training speakers"
-    )
-
-
 def _percent(metric, value):
     return f"{value:.1%}" if metric in ("ua", "wa") else f"{value:.3f}"
 
@@ -119,16 +102,11 @@ def _percent(metric, value):
 def markdown_report(report):
     """A readable report.md from :func:`build_report`'s dict."""
     system = report["system"]
-    training = report["training"]
     lines = [f"# {system['name']}, {report['protocol']} protocol", "", f"{system['summary']}. {system['paper']}.", ""]
     lines.append(
         f"Bundle: `{report['features']}`; classes: {', '.join(report['classes'])}; "
         f"tasks: {', '.join(report['tasks'])}; seeds: {', '.join(map(str, report['seeds']))}; "
-        + (
-            f"{training['optimizer']} {training['learning_rate']}, batch size {training['batch_size']}; "
-            if system["kind"] == "keras"
-            else ""
-        )
+        + (f"{report['recipe']}; " if report.get("recipe") else "")
         + f"{report['selection']}."
     )
     if report.get("deviations"):

@@ -1,4 +1,8 @@
-"""What every system declares, and the two kinds of system: Keras models and scikit-learn estimators."""
+"""What every system declares, and the two kinds of system: Keras models and scikit-learn estimators.
+
+A system names the trainer that fits it (``trainer``); nothing outside the trainers asks
+which kind of model a system is.
+"""
 
 from __future__ import annotations
 
@@ -88,7 +92,8 @@ class System:
     settings : type
         Dataclass of its model settings (defaults are the paper's, except where
         :meth:`settings_deviations` says otherwise).
-    kind : {"keras", "sklearn"}
+    trainer : str
+        The registered trainer that fits, saves and loads its models (:mod:`ser_keras.trainers`).
     """
 
     name: str
@@ -100,7 +105,7 @@ class System:
     training: Training = field(default_factory=Training)
     deviations: tuple = ()
     settings: type = NoSettings
-    kind: str = "keras"
+    trainer: str = "keras"
 
     def tasks_by_default(self):
         """The tasks predicted unless the command line names others."""
@@ -169,7 +174,7 @@ class System:
         """What reports and ``--list`` say of the system (JSON-serialisable)."""
         return {
             "name": self.name,
-            "kind": self.kind,
+            "trainer": self.trainer,
             "paper": self.paper,
             "summary": self.summary,
             "reads": list(self.reads),
@@ -219,6 +224,13 @@ class KerasSystem(System):
         """Keras callbacks of the system's own training recipe (a learning-rate schedule)."""
         return []
 
+    def optimizer(self, settings, training):
+        """A Keras optimiser of the system's own (two learning rates, for an encoder and a head), or None.
+
+        None (the default) leaves it to ``training``: its optimiser, learning rate and weight decay.
+        """
+        return None
+
     def after_fit(self, model, settings, training, train_inputs):
         """Work on the trained model once fitting has ended and every callback has run (default: none).
 
@@ -231,7 +243,7 @@ class KerasSystem(System):
 class SklearnSystem(System):
     """A scikit-learn estimator (scaling belongs inside its pipeline); ``inputs`` returns (N, F)."""
 
-    kind: str = "sklearn"
+    trainer: str = "sklearn"
 
     def build(self, settings, seed):
         """A fresh, unfitted estimator (``seed`` for its ``random_state``)."""

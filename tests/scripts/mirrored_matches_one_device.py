@@ -20,6 +20,7 @@ from ser_keras.features.bundle import read_bundle  # noqa: E402
 from ser_keras.protocols import paper_split  # noqa: E402
 from ser_keras.runner import train_fold  # noqa: E402
 from ser_keras.systems import Training, get_system  # noqa: E402
+from ser_keras.trainers import Execution  # noqa: E402
 
 bundle = read_bundle(sys.argv[1])
 names = ("acoustic", "acoustic_lengths", "speech_embeddings", "labels", "embedding_matrix", "tokens")
@@ -40,9 +41,7 @@ for name, strategy in (("one", None), ("mirrored", choose_strategy("mirrored", d
         settings,
         training,
         seed=0,
-        pipeline="tf.data",
-        strategy=strategy,
-        shuffle=False,
+        execution=Execution("tf.data", strategy, verbose=0, shuffle=False),
     )
     results[name] = {
         "model": fold.model,

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpora.utterance import Utterance
-from .features.audio import AudioError
-from .features.sets import ArraysContext, compute_feature_set, options_of
+from ..corpora.utterance import Utterance
+from ..features.audio import AudioError
+from ..features.sets import ArraysContext, compute_feature_set, options_of
 
 
 class PredictionError(ValueError):
@@ -76,8 +76,9 @@ def load_run(run_dir):
     PredictionError
         When the folder holds no run or no model.
     """
-    from .systems import get_system
-    from .tasks import get_task
+    from ..systems import get_system
+    from ..tasks import get_task
+    from ..trainers import get_trainer
 
     run_dir = Path(run_dir)
     if not (run_dir / "run.json").is_file():
@@ -93,7 +94,7 @@ def load_run(run_dir):
         vocabulary = (run_dir / "vocab.txt").read_text(encoding="utf-8").splitlines()
         matrix = np.load(run_dir / "embedding_matrix.npy")
     return LoadedRun(
-        model=_load_model(run_dir / model_file, system.kind),
+        model=get_trainer(system.trainer).load(run_dir / model_file),
         classes=record["classes"],
         vocabulary=vocabulary,
         embedding_matrix=matrix,
@@ -122,7 +123,7 @@ class Predictor:
 
     def arrays(self, audio_path=None, transcript=None):
         """The feature sets the system reads, computed for one utterance (arrays of 1 row)."""
-        from .features.sets import needed_sets
+        from ..features.sets import needed_sets
 
         if audio_path is not None and not Path(audio_path).is_file():
             raise AudioError(audio_path, "no such file")
@@ -153,44 +154,16 @@ class Predictor:
             order; dimensional: ``{"valence": v, "arousal": a, "dominance": d}`` on the
             corpus's scale. Several tasks: their entries together.
         """
+        from ..trainers import Execution, get_trainer
+
         arrays = self.arrays(audio_path, transcript)
-        inputs = self.system.inputs(arrays, np.array([0]), self.settings)
-        if self.system.kind == "sklearn":
-            outputs = {"emotion": self.model.predict_proba(inputs)}
-        else:
-            outputs = self.model.predict(inputs, verbose=0)
-            if not isinstance(outputs, dict):
-                outputs = {self.tasks[0].outputs(self.classes)[0].name: outputs}
-            # A system that reads several examples of an utterance (CA-MSER's segments) decides from all of them.
-            owners = self.system.examples(arrays, np.array([0]), self.settings)
-            outputs = self.system.pool(outputs, owners, 1, self.settings)
+        outputs = [output for task in self.tasks for output in task.outputs(self.classes)]
+        # A system that reads several examples of an utterance (CA-MSER's segments) decides from all of them.
+        outputs = get_trainer(self.system.trainer).predict(
+            self.system, self.model, self.settings, arrays, np.array([0]), outputs, Execution(trim=False, verbose=0)
+        )
         states = self.run.get("task_states", {})
         result = {}
         for task in self.tasks:
             result.update(task.named(task.decode(outputs, states.get(task.name, {})), self.classes))
         return result
-
-
-def _load_model(path, kind):
-    if kind == "sklearn":
-        import joblib
-
-        return joblib.load(path)
-    import keras
-
-    from . import layers, models  # noqa: F401  register MaskedStandardization, CA-MSER's layers for loading
-
-    try:
-        import keras_hub  # noqa: F401  registers the layers of a fine-tuned keras-hub encoder
-    except ImportError:
-        pass
-
-    return keras.models.load_model(path, compile=False)  # prediction needs no loss or optimiser
-
-
-if __name__ == "__main__":
-    import sys
-
-    from .cli.predict import main
-
-    sys.exit(main())
