@@ -1,6 +1,6 @@
 """ser_keras: multi-modal speech emotion recognition (Krishna and Reddy, AVSP 2019) in Keras."""
 
-__version__ = "0.1.0"
+from .version import __version__
 
 
 def load_run(run_dir):
@@ -11,3 +11,6 @@ def load_run(run_dir):
     from .predict import load_run as load
 
     return load(run_dir)
+
+
+__all__ = ["__version__", "load_run"]

@@ -43,7 +43,7 @@ def versions(packages):
 
 def package_versions(packages=PACKAGES):
     """``{package: version}`` of Python, ser_keras and ``packages`` (None when not installed)."""
-    from . import __version__
+    from .version import __version__
 
     return {**versions(packages), "ser_keras": __version__}
 

@@ -180,21 +180,8 @@ def prepare_vectors(source, out, transcripts, given=None, corpus=None, speech2ve
     return folder / "vectors.vec", description
 
 
-def run_experiment(
-    bundle,
-    experiment,
-    out,
-    seeds=(0,),
-    training=None,
-    settings=None,
-    speech_vectors=None,
-    word_vectors=None,
-    speech2vec_epochs=5,
-    verbose=0,
-    progress=True,
-    pipeline="arrays",
-    strategy=None,
-):
+def run_experiment(bundle, experiment, out, seeds=(0,), training=None, settings=None, speech_vectors=None,
+                   word_vectors=None, speech2vec_epochs=5, execution=None, progress=True):  # fmt: skip
     """Run every row of an experiment on the paper split through the protocol runner.
 
     Parameters
@@ -214,20 +201,15 @@ def run_experiment(
     speech_vectors, word_vectors : dict of int -> path, optional
         Vector files by dimension; missing ones are trained locally.
     speech2vec_epochs : int
-    verbose : int
-        Keras progress.
+    execution : ser_keras.trainers.Execution, optional
+        Default: silent Keras (``Execution(verbose=0)``).
     progress : bool
-    pipeline : str
-    strategy : tf.distribute.Strategy, optional
-        As in :func:`ser_keras.runner.run_protocol`.
 
     Returns
     -------
     dict
         Results per configuration key: the runs and UA/WA mean and std.
     """
-    from .runner import run_protocol
-    from .systems import get_system
     from .trainers import Execution
 
     out = Path(out)
@@ -245,39 +227,52 @@ def run_experiment(
         )
         sources[source] = {"path": str(path), "description": description}
 
-    results = {}
     configurations = {row.key: row for row in rows if row.model is not None}
-    total = len(configurations) * len(seeds)
-    trained = [0]
+    progress_of = _progress(len(configurations) * len(seeds), len(seeds), progress)
+    results = {}
     for position, (key, row) in enumerate(configurations.items()):
-        system = get_system(row.model)
-        row_settings = settings if settings is not None else system.make_settings()
-        arrays = None
-        if row.source is not None:
-            row_settings = replace(row_settings, trainable_embeddings=True)
-            arrays = token_arrays(transcripts, load_vectors(sources[row.source]["path"]))
+        vectors = sources[row.source]["path"] if row.source is not None else None
+        results[key] = _run_row(bundle, row, out / "runs" / key, seeds, training, settings, vectors, transcripts,
+                                execution or Execution(verbose=0), progress_of(key, position))  # fmt: skip
+    return {"rows": rows, "results": results, "sources": {f"{k[0]}-{k[1]}": v for k, v in sources.items()}}
 
-        def log(line, key=key, position=position):
-            if not progress:
+
+def _progress(total, per_row, shown):
+    """A log function per row that numbers the folds as they train: ``[3/12] row: ...``."""
+    trained = [0]
+
+    def for_row(key, position):
+        trained[0] = 0
+
+        def log(line):
+            if not shown:
                 return
             if line.startswith("\n"):
                 trained[0] += 1
-                print(f"[{position * len(seeds) + trained[0]}/{total}] {key}: {line.strip()}", flush=True)
+                print(f"[{position * per_row + trained[0]}/{total}] {key}: {line.strip()}", flush=True)
             else:
                 print(f"    {line}", flush=True)
 
-        trained[0] = 0
-        run = run_protocol(
-            system, bundle, "paper", seeds, row_settings, training, None, out / "runs" / key,
-            Execution(pipeline, strategy, verbose=verbose), keep_model=False, log=log, arrays=arrays,
-        )  # fmt: skip
-        runs = [{**fold.scores["categorical"], "seed": fold.seed, "seconds": fold.seconds} for fold in run.folds]
-        results[key] = {
-            "runs": runs,
-            "ua": summarise([r["ua"] for r in runs]),
-            "wa": summarise([r["wa"] for r in runs]),
-        }
-    return {"rows": rows, "results": results, "sources": {f"{k[0]}-{k[1]}": v for k, v in sources.items()}}
+        return log
+
+    return for_row
+
+
+def _run_row(bundle, row, out, seeds, training, settings, vectors, transcripts, execution, log):
+    """One row of a table: its system, with the row's embedding source swapped in when it has one."""
+    from .runner import run_protocol
+    from .systems import get_system
+
+    system = get_system(row.model)
+    row_settings = settings if settings is not None else system.make_settings()
+    arrays = None
+    if vectors is not None:
+        row_settings = replace(row_settings, trainable_embeddings=True)
+        arrays = token_arrays(transcripts, load_vectors(vectors))
+    run = run_protocol(system, bundle, "paper", seeds, row_settings, training, None, out, execution,
+                       keep_model=False, log=log, arrays=arrays)  # fmt: skip
+    runs = [{**fold.scores["categorical"], "seed": fold.seed, "seconds": fold.seconds} for fold in run.folds]
+    return {"runs": runs, "ua": summarise([r["ua"] for r in runs]), "wa": summarise([r["wa"] for r in runs])}
 
 
 def results_markdown(experiment, outcome, bundle, seeds, training, command, speech2vec_epochs, deviations=()):

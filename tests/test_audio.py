@@ -3,7 +3,7 @@ import pytest
 import soundfile
 
 from ser_keras.features.audio import AudioError, load_audio
-from ser_keras.features.extraction import acoustic_features
+from ser_keras.features.acoustic import acoustic_features
 
 
 def tone(seconds, rate, frequency=440.0):

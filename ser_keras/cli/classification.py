@@ -39,6 +39,23 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--list", action="store_true", help="print the registered systems and exit")
+    _add_run_options(parser, ALIASES, PROTOCOLS)
+    _add_training_options(parser)
+    _add_speed_options(parser.add_argument_group("speed and scale"))
+    _add_experiment_options(parser.add_argument_group("the paper's tables (--experiment)"))
+    parser.add_argument(
+        "--verbose",
+        type=int,
+        choices=(0, 1, 2),
+        default=None,
+        help="Keras progress: 0 none, 1 a bar redrawn each batch, 2 one line per epoch (default: 1 on a terminal, "
+        "2 when the output goes to a file or pipe)",
+    )
+    return parser
+
+
+def _add_run_options(parser, aliases, protocols):
+    """What runs: the bundle, the system and its settings, the protocol, the seeds, the run folder."""
     parser.add_argument(
         "--features", type=Path, default=DEFAULT_FEATURES, help=f"feature bundle folder (default: {DEFAULT_FEATURES})"
     )
@@ -51,7 +68,7 @@ def build_parser():
     )
     parser.add_argument(
         "--protocol",
-        choices=PROTOCOLS + tuple(ALIASES),
+        choices=protocols + tuple(aliases),
         default="paper",
         help="paper: sessions 1-4 train, 5 test (default); leave-one-session-out (loso); leave-one-speaker-out; "
         "speaker-dependent: 20%% of each speaker's utterances test",
@@ -76,6 +93,18 @@ def build_parser():
         help="same as --set trainable_embeddings=true: feed token ids through an Embedding layer initialised "
         "from the bundle's vectors and trained with the model (section 2.4)",
     )
+    parser.add_argument("--seed", type=int, default=0, help="first random seed (default: 0)")
+    parser.add_argument("--seeds", type=int, default=1, help="runs with seeds seed, seed+1, ... (default: 1)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="run folder (default: runs/<system>-<protocol>); finished folds found there are reused",
+    )
+
+
+def _add_training_options(parser):
+    """How the system trains, each option overriding its own default."""
     parser.add_argument("--epochs", type=int, default=None, help="epochs (default: the system's; 20 for the paper's)")
     parser.add_argument(
         "--batch-size", type=int, default=None, help="batch size (default: the system's; 32 for the paper's)"
@@ -105,15 +134,10 @@ def build_parser():
         "encoder_inputs. Tested on the CPU with a tiny model only (no GPU was available)",
     )
     parser.add_argument("--patience", type=int, default=None, help="early-stopping patience (default: the system's)")
-    parser.add_argument("--seed", type=int, default=0, help="first random seed (default: 0)")
-    parser.add_argument("--seeds", type=int, default=1, help="runs with seeds seed, seed+1, ... (default: 1)")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="run folder (default: runs/<system>-<protocol>); finished folds found there are reused",
-    )
-    speed = parser.add_argument_group("speed and scale")
+
+
+def _add_speed_options(speed):
+    """How fast and on what: the fast variant, the input pipeline, precision, the distribution strategy."""
     speed.add_argument(
         "--fast",
         action="store_true",
@@ -135,7 +159,10 @@ def build_parser():
         help="tf.distribute: mirrored = every GPU of this machine; multiworker = machines in TF_CONFIG; "
         "auto = multiworker with TF_CONFIG, mirrored with 2+ GPUs, else none (default: none)",
     )
-    experiments = parser.add_argument_group("the paper's tables (--experiment)")
+
+
+def _add_experiment_options(experiments):
+    """Krishna and Reddy's tables: which, and the vector files of their rows."""
     experiments.add_argument(
         "--experiment",
         choices=("table1", "table2", "table3", "all"),
@@ -162,15 +189,6 @@ def build_parser():
     experiments.add_argument(
         "--speech2vec-epochs", type=int, default=5, help="epochs of locally trained Speech2Vec (default: 5)"
     )
-    parser.add_argument(
-        "--verbose",
-        type=int,
-        choices=(0, 1, 2),
-        default=None,
-        help="Keras progress: 0 none, 1 a bar redrawn each batch, 2 one line per epoch (default: 1 on a terminal, "
-        "2 when the output goes to a file or pipe)",
-    )
-    return parser
 
 
 def systems_table():
@@ -223,12 +241,34 @@ def main(argv=None):
     if args.verbose is None:
         # A progress bar redrawn for every batch fills a log file; one line per epoch reads well there.
         args.verbose = 1 if sys.stdout.isatty() else 2
-    require_at_least_one(parser, args, ("seeds", "speech2vec_epochs"))
-    for name in ("epochs", "batch_size"):
-        if getattr(args, name) is not None and getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    require_at_least_one(parser, args, ("seeds", "speech2vec_epochs", "epochs", "batch_size"))
     speech_vectors = _vector_files(parser, "--speech-vectors", args.speech_vectors)
     word_vectors = _vector_files(parser, "--word-vectors", args.word_vectors)
+    system, settings, training = _system_settings_training(parser, args)
+    # The reports add the system's own deviations and every change from its defaults (compared, not listed here).
+    deviations = []
+    if args.fast:
+        deviations.append("--fast: the system's fast variant (for the paper's models, cuDNN-eligible LSTMs)")
+    if args.mixed_precision:
+        deviations.append("--mixed-precision: float16 compute")
+    strategy = _strategy(parser, args)
+
+    from ..features.bundle import BundleError, read_bundle
+
+    try:
+        bundle = read_bundle(args.features)
+    except BundleError as error:
+        parser.exit(2, f"error: {error}\n")
+    command = shlex.join(["python", "classification.py", *(argv if argv is not None else sys.argv[1:])])
+    if args.experiment:
+        from .experiment import experiment
+
+        return experiment(args, command, bundle, training, settings, speech_vectors, word_vectors, deviations, strategy)
+    return _run(parser, args, system, bundle, settings, training, strategy, command, deviations)
+
+
+def _system_settings_training(parser, args):
+    """The system, its settings (``--set``, ``--fast``) and its training (the training options)."""
     overrides = _pairs(parser, "--set", args.set)
     if args.trainable_embeddings:
         overrides["trainable_embeddings"] = "true"
@@ -245,73 +285,50 @@ def main(argv=None):
     except ValueError as error:
         parser.exit(2, f"error: {error}\n")
     changes = {name: getattr(args, name) for name in TRAINING_OPTIONS if getattr(args, name) is not None}
-    training = replace(system.training, **changes)
-    # The reports add the system's own deviations and every change from its defaults (compared, not listed here).
-    deviations = []
-    if args.fast:
-        deviations.append("--fast: the system's fast variant (for the paper's models, cuDNN-eligible LSTMs)")
-    if args.mixed_precision:
-        deviations.append("--mixed-precision: float16 compute")
+    return system, settings, replace(system.training, **changes)
 
-    from ..distribute import choose_strategy, is_chief, replicas, use_mixed_precision
+
+def _strategy(parser, args):
+    """The distribution strategy, chosen before anything else runs in TensorFlow (multi-worker requires it)."""
+    from ..distribute import choose_strategy, use_mixed_precision
     from .quiet_tensorflow import import_tensorflow
 
     import_tensorflow()
     try:
-        # Before anything else runs in TensorFlow: MultiWorkerMirroredStrategy requires it.
         strategy = choose_strategy(args.strategy)
         if args.mixed_precision:
             use_mixed_precision()
     except ValueError as error:
         parser.exit(2, f"error: {error}\n")
+    return strategy
 
-    from ..features.bundle import BundleError, read_bundle
+
+def _run(parser, args, system, bundle, settings, training, strategy, command, deviations):
+    """One run into its folder, then its table and what was written."""
+    from ..distribute import is_chief, replicas
+    from ..evaluation.reports import results_table
     from ..protocols import ProtocolError
-
-    try:
-        bundle = read_bundle(args.features)
-    except BundleError as error:
-        parser.exit(2, f"error: {error}\n")
-    command = shlex.join(["python", "classification.py", *(argv if argv is not None else sys.argv[1:])])
-    if args.experiment:
-        from .experiment import experiment
-
-        return experiment(args, command, bundle, training, settings, speech_vectors, word_vectors, deviations, strategy)
-
-    from ..evaluation.reports import results_table, write_reports
-    from ..runner import run_protocol
+    from ..run_folder import run_into_folder
     from ..trainers import Execution
 
     out = args.out or DEFAULT_RUNS / f"{system.name}-{args.protocol}"
-    chief = is_chief()
-    if not chief:
-        # Every worker of a cluster runs this command; only the chief writes the run folder. The others
-        # write theirs (Keras saves on every worker) to a folder of their own, removed at the end.
-        import tempfile
-
-        out = Path(tempfile.mkdtemp(prefix="ser_keras_worker_"))
-    out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(args.seed, args.seed + args.seeds))
-    try:
-        execution = Execution(args.pipeline, strategy, verbose=args.verbose)
-        run = run_protocol(
-            system, bundle, args.protocol, seeds, settings, training, args.task, out, execution,
-            log=lambda line: print(line, flush=True),
-        )  # fmt: skip
-    except (BundleError, ProtocolError, ValueError) as error:
-        parser.exit(2, f"error: {error}\n")
-    except KeyboardInterrupt:
-        parser.exit(130, f"\ninterrupted: finished folds are kept in {out}/folds and reused by the same command\n")
     extra = {
         "pipeline": args.pipeline,
         "strategy": {"name": args.strategy, "replicas": replicas(strategy)},
         "mixed_precision": args.mixed_precision,
     }
-    report = write_reports(run, bundle, out, command, deviations, extra)
-    if not chief:
-        import shutil
-
-        shutil.rmtree(out, ignore_errors=True)
+    try:
+        run, report = run_into_folder(
+            system, bundle, out, args.protocol, seeds, settings, training, args.task,
+            Execution(args.pipeline, strategy, verbose=args.verbose), command, deviations, extra,
+            log=lambda line: print(line, flush=True),
+        )  # fmt: skip
+    except (ProtocolError, ValueError) as error:
+        parser.exit(2, f"error: {error}\n")
+    except KeyboardInterrupt:
+        parser.exit(130, f"\ninterrupted: finished folds are kept in {out}/folds and reused by the same command\n")
+    if not is_chief():
         metric = report["headline"][0]
         print(f"\nworker done ({metric} {report['summary'][metric]['mean']:.4f}); the chief writes the run folder")
         return 0

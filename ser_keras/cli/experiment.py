@@ -15,6 +15,7 @@ def experiment(args, command, bundle, training, settings, speech_vectors, word_v
     from ..io import write_json
     from ..systems import get_system
     from ..systems.base import changes_from_defaults, describe_changes
+    from ..trainers import Execution
 
     # The tables always train ENC2's embeddings, as the paper does; every other change from its settings is stated.
     changes = changes_from_defaults(get_system("multimodal"), settings, training)
@@ -34,9 +35,7 @@ def experiment(args, command, bundle, training, settings, speech_vectors, word_v
             speech_vectors,
             word_vectors,
             args.speech2vec_epochs,
-            verbose=args.verbose if args.verbose != 1 else 0,
-            pipeline=args.pipeline,
-            strategy=strategy,
+            Execution(args.pipeline, strategy, verbose=args.verbose if args.verbose != 1 else 0),
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

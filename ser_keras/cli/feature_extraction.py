@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..features.acoustic import MAX_FRAMES
+from ..features.acoustic import BACKENDS, MAX_FRAMES
 from ..features.text import MAX_WORDS
 from . import require_at_least_one
 
@@ -76,77 +76,69 @@ def build_parser():
         "--workers", type=int, default=os.cpu_count() or 1, help="processes across files (default: number of cores)"
     )
     parser.add_argument(
-        "--acoustic-backend",
-        choices=("vectorised", "pyaudioanalysis"),
-        default="vectorised",
-        help="vectorised (default, equal to the reference) or pyaudioanalysis (the reference)",
-    )
-    parser.add_argument(
-        "--max-frames", type=int, default=MAX_FRAMES, help=f"frames per utterance (default: {MAX_FRAMES} = 20 s)"
-    )
-    parser.add_argument("--max-words", type=int, default=MAX_WORDS, help=f"words per utterance (default: {MAX_WORDS})")
-    parser.add_argument(
         "--feature-sets",
         default=None,
         metavar="A,B",
         help="further feature sets to add to the bundle (computed into an existing bundle at --out without "
         f"recomputing anything else; after the main extraction otherwise): {', '.join(_extra_sets())}",
     )
-    parser.add_argument(
-        "--sentence-encoder",
-        default=None,
-        metavar="DIR",
-        help="feature set sentence: a sentence-transformers model (a local folder, or a name its library fetches; "
-        'optional extra: pip install -e ".[sentence]") instead of the mean of the word vectors',
-    )
-    parser.add_argument(
-        "--logmel-mels", type=int, default=None, help="feature set logmel: mel bands (default: MATE's 229)"
-    )
-    parser.add_argument(
-        "--logmel-seconds", type=float, default=None, help="feature set logmel: seconds per turn (default: MATE's 10)"
-    )
-    parser.add_argument(
-        "--segment-last",
-        choices=("padded", "shifted"),
-        default=None,
-        help="feature set segments: the last 3 s segment starts where the one before ended, zero-padded "
-        "(padded: CA-MSER's code, the default), or ends at the utterance's end (shifted)",
-    )
-    parser.add_argument(
-        "--speech-encoder",
-        default=None,
-        metavar="NAME_OR_DIR",
-        help="feature sets encoder_frames and encoder_inputs: a pretrained speech encoder, a name its library "
-        "fetches (facebook/wav2vec2-base-960h, whisper_tiny_en) or a local folder",
-    )
-    parser.add_argument(
-        "--speech-encoder-library",
-        choices=("transformers", "keras-hub", "ctranslate2"),
-        default=None,
-        help="library of --speech-encoder: transformers (optional extra, brings PyTorch; the default), "
-        "keras-hub (Whisper's audio encoder) or ctranslate2 (a converted Whisper folder; optional extra)",
-    )
+    _add_set_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
 
 
+def _add_set_options(parser):
+    """One flag per option that the registered feature sets declare (the base sets' first)."""
+    from ..features.sets import all_options
+
+    group = parser.add_argument_group("options of the feature sets")
+    declared = sorted(all_options().values(), key=lambda pair: (not _is_base(pair[1]), pair[0].name))
+    for option, sets in declared:
+        if not option.command_line:
+            continue
+        default = "" if option.default is None else f"; default: {option.default}"
+        group.add_argument(
+            option.flag,
+            type=option.type,
+            default=None,
+            choices=option.choices or None,
+            metavar=option.metavar,
+            help=f"{', '.join(sets)}: {option.help}{default}",
+        )
+
+
+def _is_base(names):
+    from ..features.sets import get_feature_set
+
+    return any(get_feature_set(name).base for name in names)
+
+
 def _set_options(args):
-    """The feature sets' own settings given on the command line."""
-    options = {
-        "sentence_encoder": args.sentence_encoder,
-        "logmel_mels": args.logmel_mels,
-        "logmel_seconds": args.logmel_seconds,
-        "segment_last": args.segment_last,
-        "speech_encoder": args.speech_encoder,
-        "speech_encoder_library": args.speech_encoder_library,
-    }
-    return {name: value for name, value in options.items() if value is not None}
+    """The feature sets' options given on the command line, by name."""
+    from ..features.sets import all_options
+
+    given = {name: getattr(args, name, None) for name in all_options()}
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def _extra_sets():
     from ..features.sets import available_feature_sets
 
     return [name for name, feature_set in available_feature_sets().items() if not feature_set.base]
+
+
+def _check_sets(parser, args, extra):
+    """One-line usage errors for unknown sets and for options a requested set cannot do without."""
+    from ..features.sets import get_feature_set, needed_sets
+
+    unknown = [name for name in extra if name not in _extra_sets()]
+    if unknown:
+        parser.error(f"--feature-sets: unknown {', '.join(unknown)} (available: {', '.join(_extra_sets())})")
+    options = _set_options(args)
+    for name in needed_sets(extra):
+        for option in get_feature_set(name).options:
+            if option.required and option.name not in options:
+                parser.error(f"--feature-sets {name} needs {option.flag} {option.metavar or option.name.upper()}")
 
 
 def acoustic_speech2vec(directory, utterances, progress=True):
@@ -185,18 +177,12 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     require_at_least_one(parser, args, ("dim", "workers", "max_frames", "max_words", "logmel_mels", "logmel_seconds"))
+    extra = [name.strip() for name in (args.feature_sets or "").split(",") if name.strip()]
+    _check_sets(parser, args, extra)
     if args.embeddings != "train-word2vec" and not Path(args.embeddings).is_file():
         parser.error(f"--embeddings: no such file: {args.embeddings}")
     if args.speech2vec_model is not None and args.embeddings != "train-word2vec":
         parser.error("--speech2vec-model brings its own vectors.vec: leave out --embeddings")
-
-    extra = [name.strip() for name in (args.feature_sets or "").split(",") if name.strip()]
-    unknown = [name for name in extra if name not in _extra_sets()]
-    if unknown:
-        parser.error(f"--feature-sets: unknown {', '.join(unknown)} (available: {', '.join(_extra_sets())})")
-    for name in ("encoder_frames", "encoder_inputs"):
-        if name in extra and not args.speech_encoder:
-            parser.error(f"--feature-sets {name} needs --speech-encoder NAME_OR_DIR")
 
     from ..corpora import CorpusError
     from ..corpora.loading import load_corpus
@@ -228,10 +214,10 @@ def main(argv=None):
             embeddings=embeddings,
             dim=args.dim,
             seed=args.seed,
-            backend=args.acoustic_backend,
+            backend=args.acoustic_backend or BACKENDS[0],
             workers=args.workers,
-            max_frames=args.max_frames,
-            max_words=args.max_words,
+            max_frames=args.max_frames or MAX_FRAMES,
+            max_words=args.max_words or MAX_WORDS,
             corpus_info=info,
             progress=not args.quiet,
             speech_embeddings=speech_embeddings,

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..features.acoustic import N_FEATURES, extract_reference
 from ..features.audio import load_audio
-from ..features.extraction import map_files
+from ..features.parallel import map_files
 from ..features.text import tokenize
 from .iemocap import TEST_SESSION, read_iemocap
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..environment import describe_environment
+from ..features.sets import keep_for_prediction, needed_sets
 from ..io import write_json
 from ..systems.base import changes_from_defaults, describe_changes
 from ..trainers import get_trainer
@@ -205,17 +206,20 @@ def write_reports(run, bundle, out, command, deviations=(), extra=None):
             **run.describe(),
             "classes": bundle.classes,
             "features": str(bundle.path),
-            "feature_sets": {name: bundle.feature_sets[name] for name in run.system.feature_sets(run.settings)},
+            # With the sets they are computed from, so that prediction computes each as the bundle did.
+            "feature_sets": {
+                name: bundle.feature_sets[name]
+                for name in needed_sets(run.system.feature_sets(run.settings))
+                if name in bundle.feature_sets
+            },
             "embeddings": bundle.manifest.get("embeddings"),
             "model_file": run.kept_model,
             "task_states": run.kept_states,
         },
     )
     shutil.copy(bundle.path / "manifest.json", out / "features_manifest.json")
-    if "words" in run.system.feature_sets(run.settings):
-        # Prediction turns a new transcript into the same token ids and vectors.
-        np.save(out / "embedding_matrix.npy", np.asarray(bundle.array("embedding_matrix")))
-        (out / "vocab.txt").write_text("\n".join(bundle.vocabulary) + "\n", encoding="utf-8")
+    # Prediction turns new audio and transcripts into the same inputs (a run with words: its token ids and vectors).
+    keep_for_prediction(out, bundle, needed_sets(run.system.feature_sets(run.settings)))
     return report
 
 

@@ -13,7 +13,9 @@ import functools
 
 import numpy as np
 
-from .audio import SAMPLE_RATE
+from .audio import SAMPLE_RATE, AudioError, load_audio
+from .parallel import map_files
+from .sets import FeatureSet, Option, register_feature_set
 
 FRAME_SECONDS = 0.1  # section 2.1: 100 ms windows, no overlap (window = hop)
 FEATURE_NAMES = (
@@ -159,19 +161,7 @@ def extract_vectorised(signal, sample_rate=SAMPLE_RATE, window_seconds=FRAME_SEC
     total_power = power.sum(axis=1)
     magnitude_sum = magnitude.sum(axis=1)
 
-    # pyAudioAnalysis scales each frame to peak 1 (or divides by eps when the frame is
-    # silent) before the centroid and spread; `scale` applies that to the weighted sums.
-    bin_frequencies = np.arange(1, num_fft + 1) * (sample_rate / (2.0 * num_fft))
-    peak = magnitude.max(axis=1)
-    scale = np.where(peak == 0, 1 / eps, 1 / np.where(peak == 0, 1, peak))
-    weight = magnitude_sum * scale
-    first = (magnitude @ bin_frequencies) * scale
-    denominator = weight + eps
-    centroid = first / denominator
-    # Summed about the centroid, not expanded: a pure tone's spread is ~1e-7 and would cancel away.
-    deviation = np.einsum("ij,ij->i", (bin_frequencies[None, :] - centroid[:, None]) ** 2, magnitude) * scale
-    features[:, 3] = centroid / (sample_rate / 2.0)
-    features[:, 4] = np.sqrt(deviation / denominator) / (sample_rate / 2.0)
+    features[:, 3], features[:, 4] = _centroid_and_spread(magnitude, magnitude_sum, sample_rate, num_fft, eps)
     features[:, 5] = _block_entropy(magnitude, total_power, eps)
 
     normalised = magnitude / (magnitude_sum + num_fft * eps)[:, None]
@@ -191,6 +181,22 @@ def extract_vectorised(signal, sample_rate=SAMPLE_RATE, window_seconds=FRAME_SEC
     features[:, 21:33] = chroma
     features[:, 33] = np.sqrt(((chroma - chroma.mean(axis=1, keepdims=True)) ** 2).mean(axis=1))
     return features
+
+
+def _centroid_and_spread(magnitude, magnitude_sum, sample_rate, num_fft, eps):
+    """Spectral centroid and spread of every frame, as fractions of the Nyquist frequency."""
+    # pyAudioAnalysis scales each frame to peak 1 (or divides by eps when the frame is
+    # silent) before the centroid and spread; `scale` applies that to the weighted sums.
+    bin_frequencies = np.arange(1, num_fft + 1) * (sample_rate / (2.0 * num_fft))
+    peak = magnitude.max(axis=1)
+    scale = np.where(peak == 0, 1 / eps, 1 / np.where(peak == 0, 1, peak))
+    weight = magnitude_sum * scale
+    first = (magnitude @ bin_frequencies) * scale
+    denominator = weight + eps
+    centroid = first / denominator
+    # Summed about the centroid, not expanded: a pure tone's spread is ~1e-7 and would cancel away.
+    deviation = np.einsum("ij,ij->i", (bin_frequencies[None, :] - centroid[:, None]) ** 2, magnitude) * scale
+    return centroid / (sample_rate / 2.0), np.sqrt(deviation / denominator) / (sample_rate / 2.0)
 
 
 @functools.lru_cache(maxsize=8)
@@ -229,3 +235,118 @@ def _chroma_matrix(num_chroma, num_freqs_per_chroma):
     for slot in np.nonzero(source >= 0)[0]:
         matrix[source[slot], slot % 12] += 1.0 / divisor[slot]
     return matrix
+
+
+def acoustic_features(wav_paths, backend="vectorised", max_frames=MAX_FRAMES, workers=1, progress=True):
+    """The 34 features of every file, padded or cut to ``max_frames``; unusable files skipped.
+
+    Parameters
+    ----------
+    wav_paths : sequence of path, length N
+    backend : {"vectorised", "pyaudioanalysis"}
+    max_frames : int
+    workers : int
+        Processes across files.
+    progress : bool
+
+    Returns
+    -------
+    dict
+        ``features`` float32 (K, max_frames, 34), ``lengths`` int32 (K,),
+        ``cut`` int32 (K,), ``seconds`` float64 (K,) for the K usable files;
+        ``kept`` (K,) their indices into ``wav_paths``; ``skipped`` a list of
+        ``(index, reason)``.
+    """
+    jobs = [(index, str(path), backend, max_frames) for index, path in enumerate(wav_paths)]
+    results = map_files(_one_file, jobs, workers, progress, "acoustic features")
+    good = [r for r in results if len(r) == 5]
+    return {
+        "features": np.stack([r[1] for r in good]) if good else np.zeros((0, max_frames, N_FEATURES), np.float32),
+        "lengths": np.array([r[2] for r in good], dtype=np.int32),
+        "cut": np.array([r[3] for r in good], dtype=np.int32),
+        "seconds": np.array([r[4] for r in good], dtype=np.float64),
+        "kept": np.array([r[0] for r in good], dtype=np.int64),
+        "skipped": [(r[0], r[1]) for r in results if len(r) == 2],
+    }
+
+
+def _one_file(job):
+    index, path, backend, max_frames = job
+    try:
+        signal = load_audio(path)
+    except AudioError as error:
+        return index, error.reason
+    padded, length, cut = pad_or_cut(extract(signal, SAMPLE_RATE, backend), max_frames)
+    if not np.all(np.isfinite(padded)):
+        return index, "non-finite features"
+    return index, padded, length, cut, len(signal) / SAMPLE_RATE
+
+
+# The feature sets of this family: the paper's frames (a base set) and their statistics.
+
+
+def _acoustic_frames(context):
+    """The 34 features per 100 ms frame of each utterance's audio, as ``feature_extraction.py`` computes them."""
+    backend = ACOUSTIC.value(context, "acoustic_backend")
+    max_frames = ACOUSTIC.value(context, "max_frames")
+    paths = [utterance.wav_path for utterance in context.utterances()]
+    for path in paths:
+        if not path.is_file():
+            raise ValueError(f"reading acoustic features needs an audio file, got {str(path)!r}")
+    computed = acoustic_features(paths, backend, max_frames, context.workers, context.progress)
+    if computed["skipped"]:
+        # The bundle leaves out what it cannot use; a file given to predict is reported instead.
+        index, reason = computed["skipped"][0]
+        raise AudioError(paths[index], reason)
+    arrays = {"acoustic": computed["features"], "acoustic_lengths": computed["lengths"]}
+    return arrays, {"frame_seconds": FRAME_SECONDS, "max_frames": max_frames, "backend": backend}
+
+
+def _acoustic_statistics(context):
+    """Mean and standard deviation over each utterance's real frames of the 34 features: (N, 68)."""
+    frames, lengths = context.array("acoustic"), context.array("acoustic_lengths")
+    statistics = np.zeros((len(lengths), 2 * frames.shape[2]), dtype=np.float32)
+    for row, length in enumerate(lengths):
+        real = np.asarray(frames[row, : max(int(length), 1)], dtype=np.float64)
+        statistics[row] = np.concatenate([real.mean(axis=0), real.std(axis=0)])
+    return {"acoustic_stats": statistics}, {"of": "acoustic", "statistics": ["mean", "std"], "frames": "real only"}
+
+
+ACOUSTIC = register_feature_set(
+    FeatureSet(
+        "acoustic",
+        "34 pyAudioAnalysis features per 100 ms frame, zero-padded to 200 frames (Krishna and Reddy 2.1)",
+        ("acoustic", "acoustic_lengths"),
+        compute=_acoustic_frames,
+        base=True,
+        packages=("numpy", "librosa", "pyAudioAnalysis"),
+        options=(
+            Option(
+                "acoustic_backend",
+                str,
+                "vectorised",
+                "vectorised (equal to the reference, faster) or pyaudioanalysis (the reference)",
+                BACKENDS,
+                records="backend",
+            ),
+            Option(
+                "max_frames",
+                int,
+                MAX_FRAMES,
+                "frames per utterance (200 = 20 s, the paper's)",
+                records="max_frames",
+            ),
+        ),  # fmt: skip
+        shapes={"acoustic": ("utterances", "frames", 34), "acoustic_lengths": ("utterances",)},
+    )
+)
+register_feature_set(
+    FeatureSet(
+        "acoustic_stats",
+        "mean and standard deviation of the 34 features over each utterance's real 100 ms frames (68 values)",
+        ("acoustic_stats",),
+        compute=_acoustic_statistics,
+        needs=("acoustic",),
+        shapes={"acoustic_stats": ("utterances", 68)},
+    )
+)

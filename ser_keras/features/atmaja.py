@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .acoustic import N_FEATURES, extract
+from .acoustic import N_FEATURES, extract, pad_or_cut
 from .audio import SAMPLE_RATE, load_audio
+from .sets import FeatureSet, map_utterances, register_feature_set
 
 HSF_WINDOW_SECONDS = 0.025
 HSF_STEP_SECONDS = 0.010
@@ -95,3 +96,95 @@ def egemaps_names():
 def silence_of_file(path):
     """:func:`silence_ratio` of one audio file."""
     return silence_ratio(load_audio(path))
+
+
+# The feature sets of this family.
+
+
+def _hsf(context):
+    """Atmaja's HSF: statistics of the 34 features at 25 ms / 10 ms, (N, 68)."""
+
+    arrays = {"hsf": np.stack(map_utterances(hsf, context, "HSF"))}
+    return arrays, {
+        "window_seconds": HSF_WINDOW_SECONDS,
+        "step_seconds": HSF_STEP_SECONDS,
+        "statistics": ["mean", "std"],
+    }
+
+
+def _egemaps(context):
+    """openSMILE eGeMAPSv02: 88 functionals (N, 88) and 25 descriptors per 10 ms frame, zero-padded."""
+
+    results = map_utterances(egemaps, context, "eGeMAPS")
+    longest = min(max(len(descriptors) for _, descriptors in results), EGEMAPS_MAX_FRAMES)
+    padded = [pad_or_cut(descriptors, longest) for _, descriptors in results]
+    arrays = {
+        "egemaps": np.stack([functionals for functionals, _ in results]),
+        "egemaps_lld": np.stack([frames for frames, _, _ in padded]),
+        "egemaps_lld_lengths": np.array([min(length, longest) for _, length, _ in padded], dtype=np.int32),
+    }
+    functional_names, descriptor_names = egemaps_names()
+    settings = {"feature_set": "eGeMAPSv02", "functionals": functional_names, "descriptors": descriptor_names}
+    return arrays, {**settings, "descriptor_hop_seconds": 0.01, "max_frames": longest}
+
+
+def _silence_ratio(context):
+    """Share of quiet RMS frames of each utterance, (N, 1)."""
+
+    ratios = np.array(map_utterances(silence_of_file, context, "silence ratio"), dtype=np.float32)[:, None]
+    return {"silence_ratio": ratios}, {"threshold": f"{SILENCE_THRESHOLD} x mean RMS", "frame": 2048, "hop": 512}
+
+
+def _hsf2(context):
+    """Atmaja's HSF2: mean and std of the eGeMAPS descriptors over real frames, and the silence ratio, (N, 51)."""
+
+    descriptors, lengths = context.array("egemaps_lld"), context.array("egemaps_lld_lengths")
+    statistics = np.stack([frame_statistics(descriptors[row, :length]) for row, length in enumerate(lengths)])
+    arrays = {"hsf2": np.concatenate([statistics, np.asarray(context.array("silence_ratio"))], axis=1)}
+    return arrays, {"of": ["egemaps_lld", "silence_ratio"], "statistics": ["mean", "std"], "frames": "real only"}
+
+
+register_feature_set(
+    FeatureSet(
+        "hsf",
+        "Atmaja's HSF: mean and std of the 34 pyAudioAnalysis features at 25 ms / 10 ms frames (68 values)",
+        ("hsf",),
+        compute=_hsf,
+        packages=("numpy", "scipy", "pyAudioAnalysis"),
+        shapes={"hsf": ("utterances", 68)},
+    )
+)
+register_feature_set(
+    FeatureSet(
+        "egemaps",
+        "openSMILE eGeMAPSv02: 88 functionals, and 25 low-level descriptors per 10 ms frame",
+        ("egemaps", "egemaps_lld", "egemaps_lld_lengths"),
+        compute=_egemaps,
+        packages=("numpy", "opensmile"),
+        shapes={
+            "egemaps": ("utterances", 88),
+            "egemaps_lld": ("utterances", "frames", 25),
+            "egemaps_lld_lengths": ("utterances",),
+        },
+    )
+)
+register_feature_set(
+    FeatureSet(
+        "silence_ratio",
+        "share of RMS frames at or below 0.3 of the mean RMS (Atmaja's silence feature)",
+        ("silence_ratio",),
+        compute=_silence_ratio,
+        packages=("numpy", "librosa"),
+        shapes={"silence_ratio": ("utterances", 1)},
+    )
+)
+register_feature_set(
+    FeatureSet(
+        "hsf2",
+        "Atmaja's HSF2: mean and std of the eGeMAPS descriptors, and the silence ratio (51 values)",
+        ("hsf2",),
+        compute=_hsf2,
+        needs=("egemaps", "silence_ratio"),
+        shapes={"hsf2": ("utterances", 51)},
+    )
+)

@@ -20,6 +20,8 @@ import math
 
 import numpy as np
 
+from .sets import FeatureSet, Option, map_utterances, register_feature_set
+
 SAMPLE_RATE = 16000
 HOP_LENGTH = 160  # 10 ms
 SEGMENT_FRAMES = 300  # 3 s
@@ -146,3 +148,58 @@ def wave_segments_of_file(item):
 
     path, bounds = item
     return cut_wave(preemphasis(load_audio(path)), bounds)
+
+
+# The feature sets of this family.
+
+
+def _segments(context):
+    """CA-MSER's 3 s segments: counts per utterance, then per segment MFCC, log spectrogram and waveform span."""
+    from functools import partial
+
+    last = SEGMENTS.value(context, "segment_last")
+    results = map_utterances(partial(segments_of_file, last=last), context, "segments")
+    # float16 halves the store; dB values and MFCC keep 3 significant digits.
+    arrays = {
+        "segment_counts": np.array([len(result["bounds"]) for result in results], dtype=np.int32),
+        "segment_bounds": np.concatenate([result["bounds"] for result in results]),
+        "segment_mfcc": np.concatenate([result["mfcc"] for result in results]).astype(np.float16),
+        "segment_spectrogram": np.concatenate([result["spectrogram"] for result in results]).astype(np.float16),
+    }
+    return arrays, {
+        "per_segment": ["segment_bounds", "segment_mfcc", "segment_spectrogram"],
+        "segment_frames": SEGMENT_FRAMES,
+        "hop": HOP_LENGTH,
+        "last_segment": last,
+        "mfcc": f"{N_MFCC} MFCC, HTK mel scale, n_fft 2048, after pre-emphasis",
+        "spectrogram": f"dB magnitude (ref = maximum), Hamming 640, n_fft 800, lowest {N_BINS} bins",
+    }
+
+
+SEGMENTS = register_feature_set(
+    FeatureSet(
+        "segments",
+        "CA-MSER's 3 s segments: per segment 40 MFCC (300 x 40) and the log spectrogram (200 x 300) "
+        "(--segment-last padded|shifted)",
+        ("segment_counts", "segment_bounds", "segment_mfcc", "segment_spectrogram"),
+        compute=_segments,
+        packages=("numpy", "librosa"),
+        options=(
+            Option(
+                "segment_last",
+                str,
+                LAST_SEGMENT[0],
+                "the last 3 s segment starts where the one before ended, "
+                "zero-padded (padded: CA-MSER's code), or ends at the utterance's end (shifted)",
+                LAST_SEGMENT,
+                records="last_segment",
+            ),
+        ),  # fmt: skip
+        shapes={
+            "segment_counts": ("utterances",),
+            "segment_bounds": ("segments", 2),
+            "segment_mfcc": ("segments", 300, 40),
+            "segment_spectrogram": ("segments", 200, 300),
+        },
+    )
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .audio import SAMPLE_RATE, load_audio
+from .sets import FeatureSet, map_utterances, register_feature_set
 
 _SMILE = []
 
@@ -30,3 +31,25 @@ def compare_functionals(path):
 def compare_names():
     """The names of the 6,373 functionals."""
     return list(_smile().feature_names)
+
+
+# The feature sets of this family.
+
+
+def _compare(context):
+    """openSMILE ComParE 2016: 6,373 functionals per utterance, (N, 6373)."""
+
+    arrays = {"compare": np.stack(map_utterances(compare_functionals, context, "ComParE 2016"))}
+    return arrays, {"feature_set": "ComParE_2016", "functionals": len(compare_names())}
+
+
+register_feature_set(
+    FeatureSet(
+        "compare",
+        "openSMILE ComParE 2016: 6,373 functionals (the INTERSPEECH Computational Paralinguistics baseline)",
+        ("compare",),
+        compute=_compare,
+        packages=("numpy", "opensmile"),
+        shapes={"compare": ("utterances", 6373)},
+    )
+)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .text import PADDING_ID, UNKNOWN_ID
+from .sets import FeatureSet, Option, register_feature_set
+from .text import MAX_WORDS, PADDING_ID, UNKNOWN_ID, encode, tokenize
 
 
 class EmbeddingError(ValueError):
@@ -179,3 +180,56 @@ def lookup(token_ids, matrix):
         Zero for padding and unknown words.
     """
     return matrix[token_ids].astype(np.float32)
+
+
+# The feature set of this family: the paper's words (a base set).
+
+
+def _word_arrays(context):
+    """Token ids of each transcript in the vocabulary of the context, and their vectors."""
+    if WORDS.value(context, "words_mode") != "lookup":
+        raise ValueError(
+            "this run's words were embedded from each word's audio (Speech2Vec acoustic mode), which needs word "
+            "alignments that one new file does not have; predict with a run whose bundle looks the words up"
+        )
+    max_words = WORDS.value(context, "max_words")
+    transcripts = [utterance.transcript for utterance in context.utterances()]
+    if not all(transcripts):
+        raise ValueError("reading words needs a transcript of every utterance (--transcript)")
+    tokens, _, _ = encode([tokenize(text) for text in transcripts], context.vocabulary, max_words)
+    known = ((tokens > 0) & (tokens != UNKNOWN_ID)).sum(axis=1)
+    if np.any(known == 0):
+        raise ValueError(f"no word of {transcripts[int(np.argmin(known))]!r} is in this run's vocabulary")
+    matrix = np.asarray(context.array("embedding_matrix"))
+    arrays = {"tokens": tokens, "speech_embeddings": lookup(tokens, matrix), "embedding_matrix": matrix}
+    return arrays, {"max_words": max_words}
+
+
+WORDS = register_feature_set(
+    FeatureSet(
+        "words",
+        "token ids (128 words), vocabulary, word vectors and the looked-up sequences (Krishna and Reddy 2.2, 2.4)",
+        ("speech_embeddings", "tokens", "embedding_matrix"),
+        compute=_word_arrays,
+        base=True,
+        packages=("numpy", "gensim"),
+        options=(
+            Option("max_words", int, MAX_WORDS, "words per utterance (128, the paper's)", records="max_words"),
+            Option(
+                "words_mode",
+                str,
+                "lookup",
+                "how the bundle's words became vectors: lookup, or acoustic (Speech2Vec from each word's audio)",
+                records="embeddings.mode",
+                command_line=False,
+            ),
+        ),  # fmt: skip
+        shapes={
+            "speech_embeddings": ("utterances", "words", "dimensions"),
+            "tokens": ("utterances", "words"),
+            "embedding_matrix": ("vocabulary", "dimensions"),
+        },
+        keeps=("embedding_matrix",),
+        keeps_vocabulary=True,
+    )
+)

@@ -5,100 +5,17 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from .. import __version__
-from .acoustic import FEATURE_NAMES, FRAME_SECONDS, MAX_FRAMES, N_FEATURES, extract, pad_or_cut
-from .audio import SAMPLE_RATE, AudioError, load_audio
+from ..version import __version__
+from .acoustic import FEATURE_NAMES, FRAME_SECONDS, MAX_FRAMES, acoustic_features
+from .audio import SAMPLE_RATE
 from .bundle import BASE_SETS, describe_arrays, write_bundle
 from .embeddings import embedding_matrix, find, load_vectors, lookup, train_word2vec
 from .text import MAX_WORDS, UNKNOWN_ID, build_vocabulary, encode, tokenize
 
 TRAIN_WORD2VEC = "train-word2vec"
-
-
-def map_files(function, items, workers=1, progress=True, description="acoustic features"):
-    """``[function(item) for item in items]``, across ``workers`` processes, with a progress bar.
-
-    Parameters
-    ----------
-    function : callable
-        Module-level (it is pickled to the worker processes).
-    items : sequence
-    workers : int
-        1 runs in this process.
-    progress : bool
-    description : str
-        Progress-bar label.
-
-    Returns
-    -------
-    list
-        Results in the order of ``items``.
-    """
-    from tqdm import tqdm
-
-    results = []
-    bar = tqdm(total=len(items), desc=description, unit="utt", disable=not progress)
-    if workers <= 1:
-        for item in items:
-            results.append(function(item))
-            bar.update()
-    else:
-        chunksize = max(1, min(16, len(items) // (4 * workers)))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(function, items, chunksize=chunksize):
-                results.append(result)
-                bar.update()
-    bar.close()
-    return results
-
-
-def acoustic_features(wav_paths, backend="vectorised", max_frames=MAX_FRAMES, workers=1, progress=True):
-    """The 34 features of every file, padded or cut to ``max_frames``; unusable files skipped.
-
-    Parameters
-    ----------
-    wav_paths : sequence of path, length N
-    backend : {"vectorised", "pyaudioanalysis"}
-    max_frames : int
-    workers : int
-        Processes across files.
-    progress : bool
-
-    Returns
-    -------
-    dict
-        ``features`` float32 (K, max_frames, 34), ``lengths`` int32 (K,),
-        ``cut`` int32 (K,), ``seconds`` float64 (K,) for the K usable files;
-        ``kept`` (K,) their indices into ``wav_paths``; ``skipped`` a list of
-        ``(index, reason)``.
-    """
-    jobs = [(index, str(path), backend, max_frames) for index, path in enumerate(wav_paths)]
-    results = map_files(_one_file, jobs, workers, progress)
-    good = [r for r in results if len(r) == 5]
-    return {
-        "features": np.stack([r[1] for r in good]) if good else np.zeros((0, max_frames, N_FEATURES), np.float32),
-        "lengths": np.array([r[2] for r in good], dtype=np.int32),
-        "cut": np.array([r[3] for r in good], dtype=np.int32),
-        "seconds": np.array([r[4] for r in good], dtype=np.float64),
-        "kept": np.array([r[0] for r in good], dtype=np.int64),
-        "skipped": [(r[0], r[1]) for r in results if len(r) == 2],
-    }
-
-
-def _one_file(job):
-    index, path, backend, max_frames = job
-    try:
-        signal = load_audio(path)
-    except AudioError as error:
-        return index, error.reason
-    padded, length, cut = pad_or_cut(extract(signal, SAMPLE_RATE, backend), max_frames)
-    if not np.all(np.isfinite(padded)):
-        return index, "non-finite features"
-    return index, padded, length, cut, len(signal) / SAMPLE_RATE
 
 
 def extract_bundle(
@@ -143,8 +60,6 @@ def extract_bundle(
     dict
         The manifest written, which holds the summary figures.
     """
-    import pandas as pd
-
     started = time.perf_counter()
     if not utterances:
         raise ValueError("no utterances to extract")
@@ -155,7 +70,51 @@ def extract_bundle(
     if not kept:
         raise ValueError("no usable audio: every file was skipped")
     token_lists = [tokenize(u.transcript) for u in kept]
+    vectors, source = word_vectors(token_lists, embeddings, dim, seed)
+    vocabulary = build_vocabulary(token_lists, keep=lambda word: find(vectors, word) is not None)
+    tokens, word_counts, words_cut = encode(token_lists, vocabulary, max_words)
+    matrix = embedding_matrix(vocabulary, vectors)
+    classes = sorted({u.label for u in kept})
+    labels = np.array([classes.index(u.label) for u in kept], dtype=np.int32)
+    arrays = {"acoustic": acoustic["features"], "acoustic_lengths": acoustic["lengths"], "speech_embeddings": None}
+    arrays.update(tokens=tokens, embedding_matrix=matrix, labels=labels, **targets(kept, classes))
+    source["mode"] = "lookup" if speech_embeddings is None else "acoustic"
+    if speech_embeddings is None:
+        arrays["speech_embeddings"] = lookup(tokens, matrix)
+    else:
+        arrays["speech_embeddings"], source["speech_embeddings"] = speech_embeddings(kept, max_words)
+    words = {"tokens": tokens, "counts": word_counts, "cut": words_cut, "vocabulary": vocabulary}
+    manifest = _manifest(utterances, kept, classes, labels, acoustic, words, source, corpus_info, backend, max_frames,
+                         max_words)  # fmt: skip
+    manifest["feature_sets"] = {
+        name: {"arrays": describe_arrays({a: arrays[a] for a in names}), "settings": settings}
+        for name, names, settings in (
+            ("acoustic", BASE_SETS["acoustic"], manifest["acoustic"]),
+            ("words", BASE_SETS["words"], {**manifest["words"], "embeddings": source}),
+        )
+    }
+    manifest["seconds"] = round(time.perf_counter() - started, 2)
+    write_bundle(out, arrays, vocabulary, _meta(kept, acoustic, words), manifest)
+    return manifest
 
+
+def word_vectors(token_lists, embeddings=TRAIN_WORD2VEC, dim=50, seed=0):
+    """The word vectors of a bundle, and the manifest's record of where they came from.
+
+    Parameters
+    ----------
+    token_lists : list of list of str
+        The transcripts' words (training word2vec reads them; nothing else does).
+    embeddings : str or path
+        A vector file, or ``"train-word2vec"``.
+    dim, seed : int
+        For vectors trained here.
+
+    Returns
+    -------
+    vectors : gensim.models.KeyedVectors
+    source : dict
+    """
     if str(embeddings) == TRAIN_WORD2VEC and not any(token_lists):
         # A corpus without transcripts (SAVEE's audio release): acoustic systems still read the bundle.
         from gensim.models import KeyedVectors
@@ -169,14 +128,15 @@ def extract_bundle(
         vectors = load_vectors(embeddings)
         source = {"kind": "pretrained file", "path": str(os.path.abspath(embeddings)), "dim": vectors.vector_size}
     source["vectors"] = len(vectors)
-    vocabulary = build_vocabulary(token_lists, keep=lambda word: find(vectors, word) is not None)
-    tokens, word_counts, words_cut = encode(token_lists, vocabulary, max_words)
-    matrix = embedding_matrix(vocabulary, vectors)
-    oov = ((tokens == UNKNOWN_ID).sum(axis=1)).astype(np.int32)
+    return vectors, source
 
-    classes = sorted({u.label for u in kept})
-    labels = np.array([classes.index(u.label) for u in kept], dtype=np.int32)
-    meta = pd.DataFrame(
+
+def _meta(kept, acoustic, words):
+    """``meta.csv``: one row per kept utterance, in bundle order."""
+    import pandas as pd
+
+    oov = (words["tokens"] == UNKNOWN_ID).sum(axis=1).astype(np.int32)
+    return pd.DataFrame(
         {
             "id": [u.id for u in kept],
             "session": [u.session if u.session is not None else "" for u in kept],
@@ -187,14 +147,18 @@ def extract_bundle(
             "transcript": [u.transcript for u in kept],
             "duration": np.round(acoustic["seconds"], 4),
             "frames": acoustic["lengths"],
-            "words": word_counts,
+            "words": words["counts"],
             "oov": oov,
         }
     )
+
+
+def _manifest(utterances, kept, classes, labels, acoustic, words, source, corpus_info, backend, max_frames, max_words):
+    """The bundle's manifest: what was read, kept, cut and skipped, and with what."""
     skipped = [{"id": utterances[i].id, "reason": reason} for i, reason in acoustic["skipped"]]
-    total_words = int(word_counts.sum())
-    audio_seconds = float(acoustic["seconds"].sum())
-    manifest = {
+    oov = int((words["tokens"] == UNKNOWN_ID).sum())
+    total_words = int(words["counts"].sum())
+    return {
         "format": 2,
         "created_by": f"ser_keras {__version__}",
         "corpus": corpus_info or {},
@@ -213,13 +177,13 @@ def extract_bundle(
         },
         "words": {
             "max_words": max_words,
-            "vocabulary": len(vocabulary),
+            "vocabulary": len(words["vocabulary"]),
             "tokens": total_words,
-            "oov_tokens": int(oov.sum()),
-            "oov_rate": float(oov.sum() / total_words) if total_words else 0.0,
-            "utterances_cut": int((words_cut > 0).sum()),
-            "words_cut": int(words_cut.sum()),
-            "utterances_without_words": int((word_counts == 0).sum()),
+            "oov_tokens": oov,
+            "oov_rate": float(oov / total_words) if total_words else 0.0,
+            "utterances_cut": int((words["cut"] > 0).sum()),
+            "words_cut": int(words["cut"].sum()),
+            "utterances_without_words": int((words["counts"] == 0).sum()),
         },
         "embeddings": source,
         "skipped": {
@@ -227,34 +191,9 @@ def extract_bundle(
             "reasons": dict(Counter(s["reason"] for s in skipped)),
             "utterances": skipped,
         },
-        "audio_seconds": round(audio_seconds, 2),
+        "audio_seconds": round(float(acoustic["seconds"].sum()), 2),
         "versions": _versions(),
     }
-    arrays = {
-        "acoustic": acoustic["features"],
-        "acoustic_lengths": acoustic["lengths"],
-        "speech_embeddings": lookup(tokens, matrix) if speech_embeddings is None else None,
-        "tokens": tokens,
-        "embedding_matrix": matrix,
-        "labels": labels,
-        **targets(kept, classes),
-    }
-    if speech_embeddings is None:
-        source["mode"] = "lookup"
-    else:
-        arrays["speech_embeddings"], record = speech_embeddings(kept, max_words)
-        source["mode"] = "acoustic"
-        source["speech_embeddings"] = record
-    manifest["feature_sets"] = {
-        name: {"arrays": describe_arrays({a: arrays[a] for a in names}), "settings": settings}
-        for name, names, settings in (
-            ("acoustic", BASE_SETS["acoustic"], manifest["acoustic"]),
-            ("words", BASE_SETS["words"], {**manifest["words"], "embeddings": source}),
-        )
-    }
-    manifest["seconds"] = round(time.perf_counter() - started, 2)
-    write_bundle(out, arrays, vocabulary, meta, manifest)
-    return manifest
 
 
 def targets(utterances, classes):

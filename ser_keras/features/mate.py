@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .sets import FeatureSet, Option, map_utterances, register_feature_set
+
 SAMPLE_RATE = 16000
 N_MELS = 229
 N_FFT = 2048
@@ -121,3 +123,100 @@ def encode_sentences(encoder, transcripts, batch_size=32):
         list(transcripts), batch_size=batch_size, convert_to_numpy=True, show_progress_bar=False
     )
     return np.asarray(embeddings, dtype=np.float32)
+
+
+# The feature sets of this family.
+
+
+def _logmel(context):
+    """MATE's standardised log-mel spectrogram of each turn, (N, mels, frames) float16."""
+    from functools import partial
+
+    n_mels = LOGMEL.value(context, "logmel_mels")
+    seconds = LOGMEL.value(context, "logmel_seconds")
+    function = partial(log_mel_of_file, n_mels=n_mels, seconds=seconds)
+    # float16 halves the memory of the windows (8 turns each); the values are standardised, so no overflow.
+    spectrograms = np.stack(map_utterances(function, context, "log-mel")).astype(np.float16)
+    return {"logmel": spectrograms}, {
+        "n_mels": n_mels,
+        "seconds": seconds,
+        "n_fft": 2048,
+        "hop": 512,
+        "fmin": 30,
+        "fmax": 8000,
+        "scale": "dB, each spectrogram standardised on its own mean and variance",
+    }
+
+
+def _sentence(context):
+    """One embedding per turn: the mean of the bundle's word vectors, or a local sentence-transformers model."""
+
+    encoder = SENTENCE.value(context, "sentence_encoder")
+    if encoder:
+        transcripts = [utterance.transcript or "" for utterance in context.utterances()]
+        embeddings = encode_sentences(load_sentence_encoder(encoder), transcripts)
+        settings = {"encoder": str(encoder), "kind": "sentence-transformers", "encoder_path": str(encoder)}
+        return {"sentence_embeddings": embeddings}, settings
+    embeddings = mean_word_vectors(context.array("tokens"), context.array("embedding_matrix"))
+    return {"sentence_embeddings": embeddings}, {"encoder": "mean of the bundle's word vectors", "kind": "mean"}
+
+
+def _turn_order(context):
+    """Each turn's dialogue (numbered) and its position in it by start time, from the corpus."""
+    from ..dialogue import turn_order
+
+    utterances = context.utterances()
+    # A turn without a dialogue (a CSV manifest without the column) is a dialogue of its own.
+    dialogues = [utterance.dialogue or f"turn:{utterance.id}" for utterance in utterances]
+    starts = [utterance.start if utterance.start is not None else 0.0 for utterance in utterances]
+    dialogue_ids, positions = turn_order(dialogues, starts)
+    return {"dialogue_ids": dialogue_ids, "turn_positions": positions}, {"order": "start time within the dialogue"}
+
+
+LOGMEL = register_feature_set(
+    FeatureSet(
+        "logmel",
+        "MATE's log-mel spectrogram per turn (229 mels and 10 s unless --logmel-mels, --logmel-seconds; "
+        "n_fft 2048, hop 512, 30-8000 Hz), standardised",
+        ("logmel",),
+        compute=_logmel,
+        packages=("numpy", "librosa"),
+        options=(
+            Option("logmel_mels", int, N_MELS, "mel bands (MATE's 229)", records="n_mels"),
+            Option("logmel_seconds", float, SECONDS, "seconds per turn (MATE's 10)", records="seconds"),
+        ),  # fmt: skip
+        shapes={"logmel": ("utterances", "mels", "frames")},
+    )
+)
+SENTENCE = register_feature_set(
+    FeatureSet(
+        "sentence",
+        "one embedding per turn: the mean of the word vectors, or a sentence-transformers model (--sentence-encoder)",
+        ("sentence_embeddings",),
+        compute=_sentence,
+        needs=("words",),  # the mean of the word vectors reads the words' token ids and vectors
+        packages=("numpy", "sentence-transformers"),
+        options=(
+            Option(
+                "sentence_encoder",
+                str,
+                None,
+                "a sentence-transformers model (a local folder, or a name its "
+                'library fetches; optional extra: pip install -e ".[sentence]") instead of the mean of the word '
+                "vectors",
+                records="encoder_path",
+                metavar="DIR",
+            ),
+        ),  # fmt: skip
+        shapes={"sentence_embeddings": ("utterances", "dimensions")},
+    )
+)
+register_feature_set(
+    FeatureSet(
+        "turn_order",
+        "each turn's dialogue and its position in it by start time (for dialogue context)",
+        ("dialogue_ids", "turn_positions"),
+        compute=_turn_order,
+        shapes={"dialogue_ids": ("utterances",), "turn_positions": ("utterances",)},
+    )
+)

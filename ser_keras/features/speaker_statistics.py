@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import acoustic, atmaja, compare, speech_encoders  # noqa: F401  the sources of the copies
+from .sets import FeatureSet, get_feature_set, register_feature_set
+
 
 def standardise_by_speaker(values, speakers, lengths=None):
     """Standardise features with the mean and standard deviation of each speaker's own rows.
@@ -47,3 +50,35 @@ def standardise_by_speaker(values, speakers, lengths=None):
                 length = int(lengths[row])
                 result[row, :length] = (values[row, :length] - mean) * scale
     return result
+
+
+# Per-speaker standardised copies of the utterance-level sets and of the 34 features' frames; their
+# families are imported above so that each source's declared shape is known here.
+BY_SPEAKER = ("acoustic", "acoustic_stats", "hsf", "egemaps", "compare", "encoder_stats")
+
+
+def _by_speaker(source):
+    def compute(context):
+        speakers = context.speakers()
+        lengths = np.asarray(context.array("acoustic_lengths")) if source == "acoustic" else None
+        values = standardise_by_speaker(np.asarray(context.array(source)), speakers, lengths)
+        return {f"{source}_by_speaker": values}, {
+            "of": source,
+            "statistics": "mean and std of each speaker's own utterances (all of them, no labels)",
+        }
+
+    return compute
+
+
+for _source in BY_SPEAKER:
+    register_feature_set(
+        FeatureSet(
+            f"{_source}_by_speaker",
+            f"{_source} standardised by each speaker's own mean and standard deviation (no labels; a test "
+            "speaker's statistics come from that speaker's unlabelled utterances)",
+            (f"{_source}_by_speaker",),
+            compute=_by_speaker(_source),
+            needs=(_source,),
+            shapes={f"{_source}_by_speaker": get_feature_set(_source).shapes[_source]},
+        )
+    )

@@ -26,6 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .camser import SEGMENT_SAMPLES, wave_segments_of_file
+from .sets import FeatureSet, Option, register_feature_set, utterance_paths
+
 LIBRARIES = ("transformers", "keras-hub", "ctranslate2")
 SAMPLE_RATE = 16000
 
@@ -229,3 +232,129 @@ def utterance_statistics(frames, counts, bounds, segment_samples):
         statistics[row] = np.concatenate([real_frames.mean(axis=0), real_frames.std(axis=0)])
         start += int(count)
     return statistics
+
+
+# The feature sets of this family.
+
+
+def _segment_items(context):
+    """``(audio path, segment bounds)`` of every utterance, from the ``segments`` set."""
+    from ..segments import segment_offsets
+
+    bounds = np.asarray(context.array("segment_bounds"))
+    offsets = segment_offsets(context.array("segment_counts"))
+    return [(path, bounds[offsets[row] : offsets[row + 1]]) for row, path in enumerate(utterance_paths(context))]
+
+
+def _encoder_frames(context):
+    """A frozen pretrained speech encoder's frames of every segment's waveform, (S, T', D) float16."""
+    import time
+
+    from tqdm import tqdm
+
+    source = ENCODER_FRAMES.value(context, "speech_encoder")
+    library = ENCODER_FRAMES.value(context, "speech_encoder_library")
+    encoder = load_speech_encoder(source, library)
+    items = _segment_items(context)
+    frames = []
+    started = time.perf_counter()
+    for item in tqdm(items, desc="encoder frames", unit="utt", disable=not context.progress):
+        frames.append(encode_segments(encoder, wave_segments_of_file(item)))
+    seconds = time.perf_counter() - started
+    audio_seconds = float(sum(item[1][-1, 1] for item in items)) / 16000  # the last segment ends at the end
+    return {"encoder_frames": np.concatenate(frames)}, {
+        "per_segment": ["encoder_frames"],
+        "encoder": str(source),
+        "library": library,
+        "frozen": True,
+        "input": "each segment's pre-emphasised waveform, zero-padded at the front to 3 s",
+        # Reading, segmenting and encoding, the model loaded: seconds of the utterances' audio per second.
+        "speed": {"seconds": round(seconds, 1), "audio_seconds_per_second": round(audio_seconds / seconds, 1)},
+    }
+
+
+def _encoder_inputs(context):
+    """A keras-hub Whisper encoder's input (log-mel, 300 x 80) of every segment, for ``--finetune-encoder``."""
+    from tqdm import tqdm
+
+    source = ENCODER_INPUTS.value(context, "speech_encoder")
+    front_end = whisper_inputs(source)
+    items = _segment_items(context)
+    inputs = [
+        front_end(wave_segments_of_file(item)).astype(np.float16)
+        for item in tqdm(items, desc="encoder inputs", unit="utt", disable=not context.progress)
+    ]
+    return {"encoder_inputs": np.concatenate(inputs)}, {
+        "per_segment": ["encoder_inputs"],
+        "encoder": str(source),
+        "input": "Whisper's log-mel of each segment's pre-emphasised waveform, zero-padded at the front to 3 s",
+    }
+
+
+SPEECH_ENCODER = Option(
+    "speech_encoder",
+    str,
+    None,
+    "a pretrained speech encoder, a name its library fetches (facebook/wav2vec2-base-960h, whisper_tiny_en) or a "
+    "local folder",
+    records="encoder",
+    required=True,
+    metavar="NAME_OR_DIR",
+)
+ENCODER_FRAMES = register_feature_set(
+    FeatureSet(
+        "encoder_frames",
+        "a frozen pretrained speech encoder's frames of every segment (--speech-encoder NAME_OR_DIR, "
+        "--speech-encoder-library transformers|keras-hub|ctranslate2)",
+        ("encoder_frames",),
+        compute=_encoder_frames,
+        needs=("segments",),
+        packages=("numpy", "torch", "transformers", "keras-hub", "ctranslate2"),
+        options=(
+            SPEECH_ENCODER,
+            Option(
+                "speech_encoder_library",
+                str,
+                "transformers",
+                "library of --speech-encoder: transformers "
+                "(optional extra, brings PyTorch), keras-hub (Whisper's audio encoder) or ctranslate2 "
+                "(a converted Whisper folder; optional extra)",
+                LIBRARIES,
+                records="library",
+            ),
+        ),  # fmt: skip
+        shapes={"encoder_frames": ("segments", "frames", "dimensions")},
+    )
+)
+ENCODER_INPUTS = register_feature_set(
+    FeatureSet(
+        "encoder_inputs",
+        "a keras-hub Whisper encoder's log-mel input of every segment, for CA-MSER's --finetune-encoder "
+        "(--speech-encoder PRESET)",
+        ("encoder_inputs",),
+        compute=_encoder_inputs,
+        needs=("segments",),
+        packages=("numpy", "keras-hub"),
+        options=(SPEECH_ENCODER,),
+        shapes={"encoder_inputs": ("segments", 300, 80)},
+    )
+)
+
+
+def _encoder_statistics(context):
+    """Mean and std of each utterance's real encoder frames over all its segments, (N, 2 D)."""
+    frames, counts = context.array("encoder_frames"), np.asarray(context.array("segment_counts"))
+    statistics = utterance_statistics(frames, counts, np.asarray(context.array("segment_bounds")), SEGMENT_SAMPLES)
+    return {"encoder_stats": statistics}, {"of": "encoder_frames", "statistics": ["mean", "std"], "frames": "real only"}
+
+
+register_feature_set(
+    FeatureSet(
+        "encoder_stats",
+        "mean and standard deviation of each utterance's real pretrained-encoder frames (2 x the encoder's size)",
+        ("encoder_stats",),
+        compute=_encoder_statistics,
+        needs=("encoder_frames",),
+        shapes={"encoder_stats": ("utterances", "statistics")},
+    )
+)

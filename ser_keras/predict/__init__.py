@@ -17,7 +17,7 @@ import numpy as np
 
 from ..corpora.utterance import Utterance
 from ..features.audio import AudioError
-from ..features.sets import ArraysContext, compute_feature_set, options_of
+from ..features.sets import ArraysContext, compute_feature_set, kept_for_prediction, needed_sets, options_of
 
 
 class PredictionError(ValueError):
@@ -43,6 +43,8 @@ class LoadedRun:
     tasks : list of ser_keras.tasks.Task
     record : dict
         ``run.json`` as written by ``classification.py``.
+    kept : dict of str -> np.ndarray
+        The arrays the run's feature sets keep for prediction (``embedding_matrix``).
     """
 
     model: object
@@ -53,6 +55,7 @@ class LoadedRun:
     settings: object
     tasks: list
     record: dict
+    kept: dict
 
 
 def load_run(run_dir):
@@ -89,15 +92,13 @@ def load_run(run_dir):
         raise PredictionError(f"no model.keras in {run_dir}: train one with classification.py")
     system = get_system(record["system"]["name"])
     settings = system.make_settings(record["settings"])
-    vocabulary = matrix = None
-    if "words" in system.feature_sets(settings):
-        vocabulary = (run_dir / "vocab.txt").read_text(encoding="utf-8").splitlines()
-        matrix = np.load(run_dir / "embedding_matrix.npy")
+    kept, vocabulary = kept_for_prediction(run_dir, needed_sets(system.feature_sets(settings)))
     return LoadedRun(
         model=get_trainer(system.trainer).load(run_dir / model_file),
         classes=record["classes"],
         vocabulary=vocabulary,
-        embedding_matrix=matrix,
+        embedding_matrix=kept.get("embedding_matrix"),
+        kept=kept,
         system=system,
         settings=settings,
         tasks=[get_task(name) for name in record["tasks"]],
@@ -123,17 +124,13 @@ class Predictor:
 
     def arrays(self, audio_path=None, transcript=None):
         """The feature sets the system reads, computed for one utterance (arrays of 1 row)."""
-        from ..features.sets import needed_sets
-
         if audio_path is not None and not Path(audio_path).is_file():
             raise AudioError(audio_path, "no such file")
         utterance = Utterance("input", Path(audio_path or ""), transcript or "", "", None, "")
         arrays = {}
         # New audio is computed with the options the run's bundle was computed with (encoder, segments).
         options = options_of(self.run.get("feature_sets", {}))
-        context = ArraysContext(
-            arrays, [utterance], self.vocabulary, {"embedding_matrix": self.matrix}, options=options
-        )
+        context = ArraysContext(arrays, [utterance], self.vocabulary, self.loaded.kept, options=options)
         for name in needed_sets(self.system.feature_sets(self.settings)):
             try:
                 computed, _ = compute_feature_set(name, context)

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .runner import FOLDS_FOLDER, FoldResult, Run
-from .systems import SklearnSystem, Training
-from .tasks import DIMENSIONS, get_task
+from ..runner import FOLDS_FOLDER, FoldResult, Run
+from ..systems import SklearnSystem, Training
+from ..tasks import DIMENSIONS, get_task
 
 SVR_SETTINGS = {"kernel": "rbf", "C": 200, "gamma": 0.1, "epsilon": 0.01}
 
@@ -248,11 +248,3 @@ def two_stage_fusion(bundle, run_dirs, settings=None):
             )  # fmt: skip
         )
     return result
-
-
-if __name__ == "__main__":
-    import sys
-
-    from .cli.fusion import main
-
-    sys.exit(main())

@@ -1,0 +1,126 @@
+"""The design rules the code keeps: short functions, imports that point one way, one registry idiom."""
+
+import ast
+
+from conftest import REPOSITORY
+
+PACKAGE = REPOSITORY / "ser_keras"
+LONGEST_FUNCTION = 80
+
+
+def modules():
+    """Module name -> path of every module of the package."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(REPOSITORY).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
+def imported(name, path, known):
+    """The package's modules that ``name`` imports, at its top or inside a function."""
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    targets = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            candidates = [f"{module}.{alias.name}" for alias in node.names] + [module]
+        elif isinstance(node, ast.Import):
+            candidates = [alias.name for alias in node.names]
+        else:
+            continue
+        for candidate in candidates:
+            while candidate and candidate not in known:
+                candidate = candidate.rpartition(".")[0]
+            if candidate and candidate != name:
+                targets.add(candidate)
+                break
+    return targets
+
+
+def circles(graph):
+    """The strongly connected components of more than one module (Tarjan's algorithm, iterative)."""
+    index, low, on_stack, stack, found, counter = {}, {}, set(), [], [], [0]
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter[0]
+        counter[0] += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter[0]
+                    counter[0] += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_the_circle_finder_finds_a_circle():
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circle():
+    known = modules()
+    graph = {name: imported(name, path, known) & set(known) for name, path in known.items()}
+    assert circles(graph) == []
+
+
+def test_no_function_is_longer_than_80_lines():
+    long = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > LONGEST_FUNCTION:
+                    long.append(f"{path.relative_to(REPOSITORY)}:{node.lineno} {node.name} ({lines} lines)")
+    assert long == []
+
+
+def test_every_registry_is_the_one_idiom():
+    from ser_keras.features.sets import FEATURE_SETS
+    from ser_keras.registry import Registry
+    from ser_keras.systems import SYSTEMS
+    from ser_keras.trainers import TRAINERS
+
+    for registry in (SYSTEMS, FEATURE_SETS, TRAINERS):
+        assert isinstance(registry, Registry) and registry.available()
+    # No module keeps a registry of its own beside it.
+    hand_made = [str(path) for path in PACKAGE.rglob("*.py") if "_REGISTRY" in path.read_text()]
+    assert hand_made == []
+
+
+def test_no_module_hands_itself_to_a_command_line():
+    # Commands are package __main__ modules or the CLI's own; a library module never runs as a script.
+    handing_over = [
+        str(path.relative_to(REPOSITORY))
+        for path in PACKAGE.rglob("*.py")
+        if "cli" not in path.parts and path.name != "__main__.py" and '__name__ == "__main__"' in path.read_text()
+    ]
+    assert handing_over == []
