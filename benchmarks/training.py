@@ -78,7 +78,7 @@ def synthetic_bundle(rows=4290, dim=50, seed=0):
 def demo_bundle(path):
     """The training rows (sessions 1-4) of the demo bundle, written first if missing."""
     from ser_keras.features.bundle import read_bundle
-    from ser_keras.protocols import paper_split
+    from ser_keras.protocols.paper import paper_split
 
     if not (path / "manifest.json").is_file():
         from ser_keras.corpora.loading import load_corpus

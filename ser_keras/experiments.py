@@ -20,7 +20,7 @@ from pathlib import Path
 from .evaluation.metrics import summarise
 from .features.embeddings import embedding_matrix, find, load_vectors, train_word2vec
 from .features.text import MAX_WORDS, build_vocabulary, encode, tokenize
-from .protocols import TEST_SESSION, paper_split
+from .protocols.paper import TEST_SESSION, paper_split
 
 DIMS = (50, 100, 200, 300)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .evaluation.metrics import at_one_scores, dimensional_scores, scores
+from .registry import Registry
 
 DIMENSIONS = ("valence", "arousal", "dominance")
 
@@ -286,11 +287,16 @@ class ArousalValence(Task):
         return columns
 
 
-TASKS = {task.name: task for task in (Categorical(), Dimensional(), Votes(), ArousalValence())}
+TASKS = Registry("task", entry_points="ser_keras.tasks", environment="SER_KERAS_TASKS")
+for _task in (Categorical(), Dimensional(), Votes(), ArousalValence()):
+    TASKS.register(_task)
+
+
+def register_task(task):
+    """Add a task (an instance of a :class:`Task` subclass) to the registry and return it."""
+    return TASKS.register(task)
 
 
 def get_task(name):
     """A task by name (``categorical``, ``dimensional`` or ``votes``)."""
-    if name not in TASKS:
-        raise ValueError(f"task must be one of {sorted(TASKS)}, got {name!r}")
-    return TASKS[name]
+    return TASKS.get(name)

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from ser_keras.features.audio import AudioError, load_audio
 from ser_keras.features.acoustic import acoustic_features
+from ser_keras.features.audio import AudioError, load_audio
 
 
 def tone(seconds, rate, frequency=440.0):

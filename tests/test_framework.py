@@ -14,7 +14,7 @@ from conftest import REPOSITORY, recomputed_ua, run_feature_extraction
 from ser_keras.evaluation.metrics import at_one_scores, ccc, dimensional_scores
 from ser_keras.evaluation.reports import bundle_rows
 from ser_keras.features.bundle import read_bundle
-from ser_keras.protocols import PROTOCOLS, folds, validation_split
+from ser_keras.protocols import available_protocols, folds, validation_split
 from ser_keras.runner import run_protocol
 from ser_keras.systems import Training, get_system
 from ser_keras.tasks import DIMENSIONS, get_task, gold_classes
@@ -45,7 +45,7 @@ def test_the_validation_split_never_holds_a_test_fold_speaker(demo_bundle):
     meta = read_bundle(demo_bundle[0]).meta
     speakers = meta["speaker"].astype(str).to_numpy()
     labels = meta["label"].astype("category").cat.codes.to_numpy()
-    for protocol in PROTOCOLS:
+    for protocol in available_protocols():
         for fold in folds(protocol, meta, labels):
             for seed in range(3):
                 fit, validation = validation_split(speakers, fold.train, 0.2, seed)
@@ -398,3 +398,38 @@ def test_adding_a_feature_set_is_atomic(demo_bundle, tmp_path):
         without_words.require_sets(["acoustic", "words"])
     with pytest.raises(BundleError, match="--feature-sets acoustic_stats`$"):
         without_words.require_sets(["acoustic", "acoustic_stats"])
+
+
+def readme_example(heading):
+    """The first Python block under a heading of the README: the example a newcomer copies."""
+    text = (REPOSITORY / "README.md").read_text()
+    section = text[text.index(f"\n{heading}\n") :]
+    return section[
+        section.index("```python\n") + len("```python\n") : section.index("\n```", section.index("```python"))
+    ]
+
+
+def test_a_feature_set_added_in_one_module_gets_its_flag_and_computes_into_a_bundle(demo_bundle, tmp_path):
+    folder = tmp_path / "plugin"
+    folder.mkdir()
+    (folder / "frame_energy.py").write_text(readme_example("## Adding a feature set"))
+    env = dict(os.environ, SER_KERAS_FEATURE_SETS="frame_energy")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(folder), env.get("PYTHONPATH")]))
+    script = [sys.executable, str(REPOSITORY / "feature_extraction.py"), "--quiet"]
+    listed = subprocess.run([*script, "--help"], capture_output=True, text=True, env=env)
+    assert listed.returncode == 0 and "--energy-quantile" in listed.stdout and "frame_energy" in listed.stdout
+
+    bundle_path = tmp_path / "bundle"
+    shutil.copytree(demo_bundle[0], bundle_path)
+    arguments = ["--out", str(bundle_path), "--feature-sets", "frame_energy", "--energy-quantile", "0.5"]
+    added = subprocess.run([*script, *arguments], capture_output=True, text=True, env=env)
+    assert added.returncode == 0, added.stderr
+    bundle = read_bundle(bundle_path)
+    assert bundle.feature_sets["frame_energy"]["settings"]["quantile"] == 0.5
+    frames, lengths = np.asarray(bundle.array("acoustic")), np.asarray(bundle.array("acoustic_lengths"))
+    energy = [frames[row, : max(int(length), 1), 1] for row, length in enumerate(lengths)]
+    expected = np.array([[values.mean(), np.median(values)] for values in energy], dtype=np.float32)
+    np.testing.assert_allclose(np.asarray(bundle.array("frame_energy")), expected, rtol=1e-6)
+
+    bad = subprocess.run([*script, *arguments[:4], "--energy-quantile", "x"], capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and "--energy-quantile: invalid float value: 'x'" in bad.stderr

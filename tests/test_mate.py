@@ -230,7 +230,8 @@ def test_precise_batch_norm_sets_the_mean_of_the_batches_statistics():
 
 
 def test_recomputed_batch_norm_statistics_survive_the_restore_of_the_selected_epoch(mate_bundle):
-    from ser_keras.protocols import paper_split, validation_split
+    from ser_keras.protocols import validation_split
+    from ser_keras.protocols.paper import paper_split
     from ser_keras.runner import load_arrays, train_fold
     from ser_keras.systems.mate import precise_batch_norm
 

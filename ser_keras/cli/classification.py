@@ -23,7 +23,7 @@ TRAINING_OPTIONS = {
 
 
 def build_parser():
-    from ..protocols import ALIASES, PROTOCOLS
+    from ..protocols import PROTOCOLS
 
     parser = argparse.ArgumentParser(
         prog="classification.py",
@@ -39,7 +39,7 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--list", action="store_true", help="print the registered systems and exit")
-    _add_run_options(parser, ALIASES, PROTOCOLS)
+    _add_run_options(parser, PROTOCOLS)
     _add_training_options(parser)
     _add_speed_options(parser.add_argument_group("speed and scale"))
     _add_experiment_options(parser.add_argument_group("the paper's tables (--experiment)"))
@@ -54,7 +54,7 @@ def build_parser():
     return parser
 
 
-def _add_run_options(parser, aliases, protocols):
+def _add_run_options(parser, protocols):
     """What runs: the bundle, the system and its settings, the protocol, the seeds, the run folder."""
     parser.add_argument(
         "--features", type=Path, default=DEFAULT_FEATURES, help=f"feature bundle folder (default: {DEFAULT_FEATURES})"
@@ -68,10 +68,9 @@ def _add_run_options(parser, aliases, protocols):
     )
     parser.add_argument(
         "--protocol",
-        choices=protocols + tuple(aliases),
+        choices=tuple(protocols.available()) + tuple(protocols.aliases()),
         default="paper",
-        help="paper: sessions 1-4 train, 5 test (default); leave-one-session-out (loso); leave-one-speaker-out; "
-        "speaker-dependent: 20%% of each speaker's utterances test",
+        help="; ".join(_protocol_help(protocols)).replace("%", "%%"),
     )
     parser.add_argument(
         "--task",
@@ -101,6 +100,16 @@ def _add_run_options(parser, aliases, protocols):
         default=None,
         help="run folder (default: runs/<system>-<protocol>); finished folds found there are reused",
     )
+
+
+def _protocol_help(protocols):
+    aliases = {}
+    for alias, name in protocols.aliases().items():
+        aliases.setdefault(name, []).append(alias)
+    return [
+        f"{name}" + (f" ({', '.join(aliases[name])})" if name in aliases else "") + f": {protocol.description}"
+        for name, protocol in protocols.available().items()
+    ]
 
 
 def _add_training_options(parser):

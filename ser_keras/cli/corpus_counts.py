@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
-from ..corpora.iemocap import PAPER_CLASS_COUNTS, read_iemocap
-from ..corpora.loading import ACTED_CORPORA, read_acted_corpus
+from ..corpora.loading import available_corpora, get_corpus
 from ..corpora.utterance import CorpusError, count_report
 
-NAMES = ("iemocap", *ACTED_CORPORA)
+
+def _names():
+    """The corpora with published counts to compare against."""
+    return [name for name, reader in available_corpora().items() if reader.expected_counts is not None]
 
 
 def main(argv=None):
@@ -26,7 +28,7 @@ def main(argv=None):
         "  python -m ser_keras.corpora ~/IEMOCAP_full_release              # IEMOCAP when no name is given",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("name_or_root", metavar="NAME", help=f"the corpus: {', '.join(NAMES)}")
+    parser.add_argument("name_or_root", metavar="NAME", help=f"the corpus: {', '.join(_names())}")
     parser.add_argument("root", metavar="ROOT", nargs="?", help="its release folder")
     parser.add_argument(
         "--labels",
@@ -39,17 +41,15 @@ def main(argv=None):
     name, root = args.name_or_root, args.root
     if root is None:  # the older form, an IEMOCAP root alone
         name, root = "iemocap", name
-    if name not in NAMES:
-        parser.exit(2, f"error: unknown corpus {name!r} (choose from {', '.join(NAMES)})\n")
+    if name not in _names():
+        parser.exit(2, f"error: unknown corpus {name!r} (choose from {', '.join(_names())})\n")
+    reader = get_corpus(name)
+    labels = args.labels or reader.label_sets[0]
+    if labels not in reader.label_sets:
+        parser.exit(2, f"error: --labels {labels}: {name} has the label sets {', '.join(reader.label_sets)}\n")
     try:
-        if name == "iemocap":
-            labels = args.labels or "paper"
-            corpus = read_iemocap(root, labels=labels)
-            expected = PAPER_CLASS_COUNTS if labels == "paper" else None
-        else:
-            labels = args.labels or "all"
-            corpus = read_acted_corpus(name, root, labels)
-            expected = ACTED_CORPORA[name][1](labels)
+        corpus = reader.read(root, labels)
+        expected = reader.expected_counts(labels)
     except CorpusError as error:
         parser.exit(2, f"error: {error}\n")
     print(count_report(corpus, expected=expected))

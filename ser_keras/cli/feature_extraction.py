@@ -19,6 +19,9 @@ DEFAULT_OUT = Path("data") / "features"
 
 
 def build_parser():
+    from ..corpora.loading import available_corpora
+
+    corpora = available_corpora()
     parser = argparse.ArgumentParser(
         prog="feature_extraction.py",
         description="Extract the paper's features (34 acoustic features per 100 ms frame, word tokens and "
@@ -34,17 +37,15 @@ def build_parser():
     )
     parser.add_argument(
         "--corpus",
-        choices=("demo", "iemocap", "manifest", "ravdess", "crema-d", "tess", "savee"),
+        choices=tuple(corpora),
         default="demo",
-        help="corpus kind (default: demo, built on first use); ravdess, crema-d, tess and savee are read "
-        "from their release layout",
+        help="corpus kind (default: demo, built on first use); the acted corpora are read from their release layout",
     )
     parser.add_argument(
         "--root",
         type=Path,
         default=None,
-        help="demo: corpus folder (default data/demo_corpus); iemocap: IEMOCAP_full_release; manifest: the CSV "
-        "file; ravdess, crema-d, tess, savee: the release folder",
+        help="; ".join(f"{name}: {reader.root_help}" for name, reader in corpora.items()),
     )
     parser.add_argument("--out", type=Path, default=None, help="bundle folder (default: data/features/<corpus>)")
     parser.add_argument(
@@ -67,10 +68,11 @@ def build_parser():
     parser.add_argument("--seed", type=int, default=0, help="seed for locally trained vectors (default: 0)")
     parser.add_argument(
         "--labels",
-        choices=("paper", "all", "four"),
+        choices=tuple(dict.fromkeys(label for reader in corpora.values() for label in reader.label_sets)),
         default=None,
-        help="label set. IEMOCAP: paper = angry, excited (+happy), neutral, sad (default) or all; "
-        "the acted corpora: all (default) or four = angry, happy, neutral, sad",
+        help="label set (default: the corpus's first). "
+        + "; ".join(f"{name}: {', '.join(reader.label_sets)}" for name, reader in corpora.items())
+        + ". IEMOCAP's paper = angry, excited (+happy), neutral, sad; four = angry, happy, neutral, sad",
     )
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="processes across files (default: number of cores)"

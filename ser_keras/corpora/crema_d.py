@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from .acted import FileName, published_counts, read_acted, require_folder, wav_files
+from .loading import CorpusReader, register_corpus
 
 NAME = "CREMA-D"
 EMOTIONS = {"ANG": "angry", "DIS": "disgusted", "FEA": "fearful", "HAP": "happy", "NEU": "neutral", "SAD": "sad"}
@@ -82,3 +83,8 @@ def read_crema_d(root, labels="all"):
 def expected_counts(labels="all"):
     """The published counts per class for a label set."""
     return published_counts(PUBLISHED_COUNTS, labels)
+
+
+register_corpus(
+    CorpusReader("crema-d", read_crema_d, ("all", "four"), "the release folder (AudioWAV)", expected_counts)
+)

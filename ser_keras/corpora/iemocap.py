@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .loading import CorpusReader, register_corpus
 from .utterance import Corpus, CorpusError, Utterance, WordSegment, count_report  # noqa: F401 (re-exported)
 
 PAPER_CLASSES = ("angry", "excited", "neutral", "sad")
@@ -360,3 +361,15 @@ def _parse_vad(text: str):
 
 def _is_silence(token: str) -> bool:
     return (token.startswith("<") and token.endswith(">")) or (token.startswith("++") and token.endswith("++"))
+
+
+def paper_counts(labels="paper"):
+    """The paper's counts per class (Table 1 of the dataset section), for its label set only."""
+    return PAPER_CLASS_COUNTS if labels == "paper" else None
+
+
+def _read(root, labels):
+    return read_iemocap(root, labels=labels)
+
+
+register_corpus(CorpusReader("iemocap", _read, ("paper", "all"), "the IEMOCAP_full_release folder", paper_counts))

@@ -1,43 +1,89 @@
-"""One entry to every corpus reader, for the command-line scripts."""
+"""The registry of corpus readers, and one entry to all of them for the command-line scripts.
+
+A corpus is one module that registers a :class:`CorpusReader` at import time: its name,
+the function that reads its release layout, its label sets and its published counts. The
+readers of this package are found on first use, then those of the ``ser_keras.corpora``
+entry-point group and of ``SER_KERAS_CORPORA``, as systems are.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import crema_d, ravdess, savee, tess
-from .demo import DEFAULT_ROOT, build_demo_corpus, read_marker
-from .iemocap import read_iemocap
-from .manifest import read_manifest
-
-# The free acted corpora, by the name the scripts take: (reader, published counts per class).
-ACTED_CORPORA = {
-    "ravdess": (ravdess.read_ravdess, ravdess.expected_counts),
-    "crema-d": (crema_d.read_crema_d, crema_d.expected_counts),
-    "tess": (tess.read_tess, tess.expected_counts),
-    "savee": (savee.read_savee, savee.expected_counts),
-}
-KINDS = ("demo", "iemocap", "manifest", *ACTED_CORPORA)
+from ..registry import Registry
 
 
-def read_acted_corpus(kind, root, labels=None):
-    """Read one of the acted corpora by name (``labels`` None: every class)."""
-    read, _ = ACTED_CORPORA[kind]
-    return read(root, labels=labels or "all")
+@dataclass(frozen=True)
+class CorpusReader:
+    """One registered corpus.
+
+    Attributes
+    ----------
+    name : str
+        What ``--corpus`` takes.
+    read : callable
+        ``read(root, labels) -> Corpus``.
+    label_sets : tuple of str
+        The label sets ``--labels`` takes for it; the first is its default.
+    root_help : str
+        What ``--root`` is for it.
+    expected_counts : callable or None
+        ``expected_counts(labels) -> dict`` of the published utterances per class (None
+        where nothing is published for a label set).
+    default_root : path or None
+        Where it is read from without ``--root``.
+    prepare : callable or None
+        ``prepare(root, progress)``: make the corpus where it is missing (the demo corpus).
+    records_labels : bool
+        A bundle records the label set and what the reader left out.
+    """
+
+    name: str
+    read: object
+    label_sets: tuple = ("all", "four")
+    root_help: str = ""
+    expected_counts: object = None
+    default_root: Path | None = None
+    prepare: object = None
+    records_labels: bool = True
+
+
+CORPORA = Registry(
+    "corpus",
+    "ser_keras.corpora",
+    skip=("acted", "demo_check", "espeak", "loading", "utterance"),
+    entry_points="ser_keras.corpora",
+    environment="SER_KERAS_CORPORA",
+)
+
+
+def register_corpus(reader):
+    """Add a corpus reader to the registry and return it."""
+    return CORPORA.register(reader)
+
+
+def get_corpus(name):
+    """The registered corpus reader called ``name``."""
+    return CORPORA.get(name)
+
+
+def available_corpora():
+    """Every registered corpus reader, by name."""
+    return CORPORA.available()
 
 
 def load_corpus(kind, root, labels=None, progress=True):
-    """Read a corpus of any kind the scripts accept, building the demo corpus when missing.
+    """Read a corpus of any registered kind, making it first where it can be made (the demo corpus).
 
     Parameters
     ----------
-    kind : {"demo", "iemocap", "manifest", "ravdess", "crema-d", "tess", "savee"}
+    kind : str
+        A registered corpus: demo, iemocap, manifest, ravdess, crema-d, tess, savee, or one added.
     root : path or None
-        demo: the corpus folder (default ``data/demo_corpus``); iemocap: the
-        ``IEMOCAP_full_release`` folder; manifest: the CSV file; an acted corpus:
-        its release folder.
+        Its folder (or file, for a manifest); None: its default root, if it has one.
     labels : str, optional
-        demo and IEMOCAP: ``"paper"`` (default) or ``"all"``; the acted corpora:
-        ``"all"`` (default) or ``"four"``.
+        One of its label sets (default: its first).
     progress : bool
 
     Returns
@@ -49,25 +95,20 @@ def load_corpus(kind, root, labels=None, progress=True):
     Raises
     ------
     ValueError
-        When ``root`` is missing for iemocap or manifest.
+        For an unknown kind, or a missing root.
     """
-    if kind == "demo":
-        root = root or DEFAULT_ROOT
-        if read_marker(root) is None:  # a complete demo corpus is used as built, whatever its settings
-            print(f"building the demo corpus at {root}", flush=True)
-            build_demo_corpus(root, progress=progress)
-    elif root is None:
+    reader = get_corpus(kind)
+    root = root or reader.default_root
+    if root is None:
         raise ValueError(f"--corpus {kind} needs --root")
-    if kind == "manifest":
-        utterances = read_manifest(root)
-        return utterances, {"kind": kind, "root": str(Path(root).resolve())}
-    if kind in ACTED_CORPORA:
-        labels = labels or "all"
-        corpus = read_acted_corpus(kind, root, labels)
-    else:
-        labels = labels or "paper"
-        corpus = read_iemocap(root, labels=labels)
-    info = {"kind": kind, "root": str(Path(root).resolve()), "labels": labels}
+    if reader.prepare is not None:
+        reader.prepare(root, progress)
+    labels = labels or reader.label_sets[0]
+    corpus = reader.read(root, labels)
+    info = {"kind": kind, "root": str(Path(root).resolve())}
+    if not reader.records_labels:
+        return corpus.utterances, info
+    info["labels"] = labels
     left_out = dict(corpus.excluded)
     for _, reason in corpus.skipped:
         left_out[reason] = left_out.get(reason, 0) + 1

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import soundfile
 
-from .utterance import CorpusError, Utterance
+from .loading import CorpusReader, register_corpus
+from .utterance import Corpus, CorpusError, Utterance
 
 DIMENSION_COLUMNS = ("valence", "arousal", "dominance")
 
@@ -109,3 +110,10 @@ def _duration(path: Path):
         return soundfile.info(str(path)).duration
     except (RuntimeError, soundfile.LibsndfileError):
         return None
+
+
+def _read(root, labels):
+    return Corpus(Path(root), read_manifest(root))
+
+
+register_corpus(CorpusReader("manifest", _read, ("all",), "the CSV file", records_labels=False))

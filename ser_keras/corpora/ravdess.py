@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from .acted import FileName, published_counts, read_acted, require_folder, wav_files
+from .loading import CorpusReader, register_corpus
 
 NAME = "RAVDESS"
 EMOTIONS = {
@@ -92,3 +93,10 @@ def read_ravdess(root, labels="all"):
 def expected_counts(labels="all"):
     """The published counts per class for a label set."""
     return published_counts(PUBLISHED_COUNTS, labels)
+
+
+register_corpus(
+    CorpusReader(
+        "ravdess", read_ravdess, ("all", "four"), "the release folder (Actor_01 ... Actor_24)", expected_counts
+    )
+)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from .acted import FileName, published_counts, read_acted, require_folder, speaker_folds, wav_files
+from .loading import CorpusReader, register_corpus
 
 NAME = "SAVEE"
 EMOTIONS = {
@@ -75,3 +76,10 @@ def read_savee(root, labels="all"):
 def expected_counts(labels="all"):
     """The published counts per class for a label set."""
     return published_counts(PUBLISHED_COUNTS, labels)
+
+
+register_corpus(
+    CorpusReader(
+        "savee", read_savee, ("all", "four"), "the release folder (speaker folders DC, JE, JK, KL)", expected_counts
+    )
+)

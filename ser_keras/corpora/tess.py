@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from .acted import FileName, published_counts, read_acted, require_folder, speaker_folds, wav_files
+from .loading import CorpusReader, register_corpus
 
 NAME = "TESS"
 EMOTIONS = {
@@ -76,3 +77,8 @@ def read_tess(root, labels="all"):
 def expected_counts(labels="all"):
     """The published counts per class for a label set."""
     return published_counts(PUBLISHED_COUNTS, labels)
+
+
+register_corpus(
+    CorpusReader("tess", read_tess, ("all", "four"), "the release folder (OAF_angry/ ...)", expected_counts)
+)

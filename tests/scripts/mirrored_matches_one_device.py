@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 from ser_keras.config import KrishnaReddySettings  # noqa: E402
 from ser_keras.distribute import choose_strategy  # noqa: E402
 from ser_keras.features.bundle import read_bundle  # noqa: E402
-from ser_keras.protocols import paper_split  # noqa: E402
+from ser_keras.protocols.paper import paper_split  # noqa: E402
 from ser_keras.runner import train_fold  # noqa: E402
 from ser_keras.systems import Training, get_system  # noqa: E402
 from ser_keras.trainers import Execution  # noqa: E402

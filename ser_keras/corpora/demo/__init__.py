@@ -52,6 +52,8 @@ from scipy.signal import resample_poly
 from ...io import atomic_folder
 from ...version import __version__
 from .. import espeak
+from ..iemocap import read_iemocap
+from ..loading import CorpusReader, register_corpus
 from .tables import (
     ANNOTATOR_NAMES,
     AROUSAL,
@@ -464,3 +466,25 @@ def _worker(root, settings_json, progress):
     settings = DemoSettings(**json.loads(settings_json))
     counts = _write_corpus(Path(root), settings, progress == "1")
     (Path(root) / ".counts.json").write_text(json.dumps(counts))
+
+
+def _prepare(root, progress):
+    if read_marker(root) is None:  # a complete demo corpus is used as built, whatever its settings
+        print(f"building the demo corpus at {root}", flush=True)
+        build_demo_corpus(root, progress=progress)
+
+
+def _read(root, labels):
+    return read_iemocap(root, labels=labels)
+
+
+register_corpus(
+    CorpusReader(
+        "demo",
+        _read,
+        ("paper", "all"),
+        "the corpus folder (default data/demo_corpus, built on first use)",
+        default_root=DEFAULT_ROOT,
+        prepare=_prepare,
+    )
+)
