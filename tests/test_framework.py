@@ -433,3 +433,40 @@ def test_a_feature_set_added_in_one_module_gets_its_flag_and_computes_into_a_bun
 
     bad = subprocess.run([*script, *arguments[:4], "--energy-quantile", "x"], capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and "--energy-quantile: invalid float value: 'x'" in bad.stderr
+
+
+def test_a_preset_is_the_systems_and_explicit_changes_override_it():
+    from ser_keras.systems import get_system
+
+    camser = get_system("camser")
+    settings, training = camser.configure("demo", {"lstm_units": "8"}, {"epochs": 2})
+    assert (settings.image_height, settings.alexnet_width, settings.lstm_units) == (0, 0.25, 8)
+    assert (training.learning_rate, training.epochs, training.patience) == (1e-3, 2, 5)
+    plain, plain_training = camser.configure()
+    assert plain == camser.make_settings() and plain_training == camser.training
+    with pytest.raises(ValueError, match="system camser has no preset 'huge' \\(its presets: demo\\)"):
+        camser.configure("huge")
+    with pytest.raises(ValueError, match="system acoustic has no preset 'demo' \\(its presets: none\\)"):
+        get_system("acoustic").configure("demo")
+
+
+def test_a_recorded_run_runs_again_exactly_from_its_run_json(demo_bundle, tmp_path):
+    first = tmp_path / "first"
+    arguments = ["--features", str(demo_bundle[0]), "--system", "acoustic", "--epochs", "1", "--batch-size", "64"]
+    result = classify(*arguments, "--set", "lstm_units=8", "--seed", "3", "--out", str(first))
+    assert result.returncode == 0, result.stderr
+    again = tmp_path / "again"
+    result = classify("--config", str(first / "run.json"), "--out", str(again))
+    assert result.returncode == 0, result.stderr
+    recorded, rerun = (json.loads((folder / "run.json").read_text()) for folder in (first, again))
+    for key in ("system", "settings", "training", "tasks", "protocol", "seeds", "features"):
+        assert rerun[key] == recorded[key], key
+    pd.testing.assert_frame_equal(pd.read_csv(first / "predictions.csv"), pd.read_csv(again / "predictions.csv"))
+
+    changed = tmp_path / "changed"
+    result = classify("--config", str(first), "--epochs", "2", "--out", str(changed))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((changed / "report.json").read_text())
+    assert report["training"]["epochs"] == 2 and report["settings"]["lstm_units"] == 8
+    bad = classify("--config", str(tmp_path / "nothing.json"))
+    assert bad.returncode == 2 and bad.stderr.startswith("error: --config") and len(bad.stderr.splitlines()) == 1

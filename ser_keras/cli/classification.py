@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from . import require_at_least_one
@@ -78,6 +77,19 @@ def _add_run_options(parser, protocols):
         default=None,
         help="task to predict (repeatable): categorical, dimensional, votes, arousal-valence; default: the "
         "system's own (--list)",
+    )
+    parser.add_argument(
+        "--preset",
+        default=None,
+        metavar="NAME",
+        help="a named preset of the system's settings and training (see --list), before --set and the training options",
+    )
+    parser.add_argument(
+        "--config",
+        default=None,
+        metavar="RUN",
+        help="an earlier run's run.json (or its folder): its system, settings, training, tasks, protocol, seeds "
+        "and bundle, so that it runs again exactly; any other option given changes what it names",
     )
     parser.add_argument(
         "--set",
@@ -220,6 +232,7 @@ def systems_table():
         if settings:
             lines.append("    settings: " + ", ".join(f"{key}={value}" for key, value in settings.items()))
         lines += [f"    deviation: {text}" for text in system.deviations_for(system.make_settings())]
+        lines += [f"    preset {preset.name}: {preset.description}" for preset in system.presets]
     return "\n".join(lines)
 
 
@@ -243,7 +256,7 @@ def _vector_files(parser, option, values):
 
 def main(argv=None):
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _apply_config(parser, argv)
     if args.list:
         print(systems_table())
         return 0
@@ -277,8 +290,9 @@ def main(argv=None):
 
 
 def _system_settings_training(parser, args):
-    """The system, its settings (``--set``, ``--fast``) and its training (the training options)."""
-    overrides = _pairs(parser, "--set", args.set)
+    """The system, its settings (``--config``, ``--preset``, ``--set``, ``--fast``) and its training."""
+    recorded = args.recorded
+    overrides = {**recorded.get("settings", {}), **_pairs(parser, "--set", args.set)}
     if args.trainable_embeddings:
         overrides["trainable_embeddings"] = "true"
     if args.finetune_encoder:
@@ -286,15 +300,40 @@ def _system_settings_training(parser, args):
 
     from ..systems import get_system
 
+    changes = {name: getattr(args, name) for name in TRAINING_OPTIONS if getattr(args, name) is not None}
     try:
         system = get_system(args.system)
-        settings = system.make_settings(overrides)
+        settings, training = system.configure(args.preset, overrides, {**recorded.get("training", {}), **changes})
         if args.fast:
             settings = system.fast(settings)
     except ValueError as error:
         parser.exit(2, f"error: {error}\n")
-    changes = {name: getattr(args, name) for name in TRAINING_OPTIONS if getattr(args, name) is not None}
-    return system, settings, replace(system.training, **changes)
+    return system, settings, training
+
+
+def _apply_config(parser, argv):
+    """Parse again with an earlier run's system, protocol, tasks, seeds and bundle as the defaults."""
+    import json
+
+    args = parser.parse_args(argv)
+    args.recorded = {}
+    if not args.config:
+        return args
+    path = Path(args.config) / "run.json" if Path(args.config).is_dir() else Path(args.config)
+    try:
+        record = json.loads(path.read_text())
+        seeds = record["seeds"]
+        parser.set_defaults(
+            system=record["system"]["name"], protocol=record["protocol"], task=record["tasks"],
+            seed=seeds[0], seeds=len(seeds), features=Path(record["features"]),
+        )  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+        parser.exit(2, f"error: --config {path}: not a run.json of classification.py ({error})\n")
+    if seeds != list(range(seeds[0], seeds[0] + len(seeds))):
+        parser.exit(2, f"error: --config {path}: seeds {seeds} are not consecutive; give --seed and --seeds\n")
+    args = parser.parse_args(argv)
+    args.recorded = {"settings": dict(record.get("settings", {})), "training": dict(record.get("training", {}))}
+    return args
 
 
 def _strategy(parser, args):

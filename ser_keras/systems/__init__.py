@@ -10,7 +10,7 @@ else in the project knows a system by name.
 from __future__ import annotations
 
 from ..registry import Registry
-from .base import KerasSystem, NoSettings, SklearnSystem, System, Training
+from .base import KerasSystem, NoSettings, Preset, SklearnSystem, System, Training
 
 SYSTEMS = Registry(
     "system", __name__, skip=("base",), entry_points="ser_keras.systems", environment="SER_KERAS_SYSTEMS"
@@ -53,6 +53,7 @@ __all__ = [
     "SYSTEMS",
     "KerasSystem",
     "NoSettings",
+    "Preset",
     "SklearnSystem",
     "System",
     "Training",

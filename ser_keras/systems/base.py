@@ -61,6 +61,26 @@ class Training:
 
 
 @dataclass(frozen=True)
+class Preset:
+    """A named set of changes to a system's settings and training (``classification.py --preset NAME``).
+
+    Attributes
+    ----------
+    name : str
+    description : str
+    settings : dict
+        Model settings by name, as ``--set`` takes them.
+    training : dict
+        :class:`Training` fields by name.
+    """
+
+    name: str
+    description: str
+    settings: dict = field(default_factory=dict)
+    training: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class NoSettings:
     """A system without model settings of its own."""
 
@@ -94,6 +114,8 @@ class System:
         :meth:`settings_deviations` says otherwise).
     trainer : str
         The registered trainer that fits, saves and loads its models (:mod:`ser_keras.trainers`).
+    presets : tuple of Preset
+        Named changes of settings and training that runs share (a smaller scale for the demo).
     """
 
     name: str
@@ -106,6 +128,7 @@ class System:
     deviations: tuple = ()
     settings: type = NoSettings
     trainer: str = "keras"
+    presets: tuple = ()
 
     def tasks_by_default(self):
         """The tasks predicted unless the command line names others."""
@@ -154,6 +177,43 @@ class System:
         typed = {name: _parse(value, kinds[name], name) for name, value in overrides.items()}
         return dataclasses.replace(defaults, **typed)
 
+    def preset(self, name):
+        """The preset called ``name``.
+
+        Raises
+        ------
+        ValueError
+            With the system's presets, when it has none of that name.
+        """
+        for preset in self.presets:
+            if preset.name == name:
+                return preset
+        known = ", ".join(preset.name for preset in self.presets) or "none"
+        raise ValueError(f"system {self.name} has no preset {name!r} (its presets: {known})")
+
+    def configure(self, preset=None, overrides=None, training_changes=None):
+        """Settings and training of a run: the defaults, then a preset's changes, then explicit ones.
+
+        Parameters
+        ----------
+        preset : str, optional
+        overrides : dict, optional
+            Model settings, as :meth:`make_settings` takes them.
+        training_changes : dict, optional
+            :class:`Training` fields.
+
+        Returns
+        -------
+        settings : dataclass
+        training : Training
+        """
+        chosen = self.preset(preset) if preset else Preset("", "")
+        settings = self.make_settings({**chosen.settings, **(overrides or {})})
+        unknown = sorted((set(chosen.training) | set(training_changes or {})) - set(Training.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"no training field {', '.join(unknown)}")
+        return settings, dataclasses.replace(self.training, **{**chosen.training, **(training_changes or {})})
+
     def fast(self, settings):
         """The ``--fast`` variant of the settings; systems without one refuse."""
         raise ValueError(f"system {self.name} has no --fast variant")
@@ -182,6 +242,7 @@ class System:
             "default_tasks": list(self.tasks_by_default()),
             "training": self.training.to_dict(),
             "deviations": list(self.deviations),
+            "presets": {preset.name: dataclasses.asdict(preset) for preset in self.presets},
         }
 
 
