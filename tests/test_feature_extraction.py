@@ -171,3 +171,40 @@ def test_an_interrupted_extraction_leaves_no_bundle(small_demo, tmp_path):
     assert process.returncode == 130, stderr
     assert "interrupted: no bundle written" in stderr
     assert not out.exists() and not list(tmp_path.glob(".bundle.*"))
+
+
+def test_slices_merged_give_the_bundle_of_one_call(small_demo, demo_bundle, tmp_path):
+    out = tmp_path / "merged"
+    common = ["--root", str(small_demo), "--out", str(out), "--dim", "16"]
+    early = run_script(*common, "--merge", "3")
+    assert early.returncode == 2 and "slice 1 of 3 is missing: run --shard 1/3" in early.stderr
+    for shard in ("1/3", "2/3", "3/3"):
+        # One process per slice, as three machines would run them; the first slice with two.
+        result = run_script(*common, "--shard", shard, "--jobs", "2" if shard == "1/3" else "1")
+        assert result.returncode == 0, result.stderr
+        assert f"wrote slice {shard.replace('/', ' of ')}" in result.stdout
+    assert not (out / "manifest.json").exists()  # slices are not a bundle
+    other = run_script(*common, "--merge", "3", "--max-frames", "100")
+    assert other.returncode == 2 and "differs from this call in max_frames" in other.stderr
+    merged = run_script(*common, "--merge", "3")
+    assert merged.returncode == 0, merged.stderr
+
+    one, joined = read_bundle(demo_bundle[0]), read_bundle(out)
+    for name in ("acoustic", "acoustic_lengths", "speech_embeddings", "tokens", "embedding_matrix", "labels"):
+        np.testing.assert_array_equal(np.asarray(one.array(name)), np.asarray(joined.array(name)), err_msg=name)
+    pd.testing.assert_frame_equal(one.meta, joined.meta)
+    assert one.vocabulary == joined.vocabulary
+    timing = {"seconds", "corpus"}  # when it ran, and the corpus root as given
+    assert {k: v for k, v in one.manifest.items() if k not in timing} == {
+        k: v for k, v in joined.manifest.items() if k not in timing
+    }
+
+
+def test_a_bad_slice_is_a_one_line_error(small_demo, tmp_path):
+    for shard in ("0/3", "4/3", "two"):
+        result = run_script("--root", str(small_demo), "--out", str(tmp_path / "b"), "--shard", shard)
+        assert result.returncode == 2 and result.stderr.strip() == (
+            f"error: --shard: expected K/N with 1 <= K <= N, got {shard!r}"
+        )
+    both = run_script("--root", str(small_demo), "--shard", "1/2", "--merge", "2")
+    assert both.returncode == 2 and "give one of the two" in both.stderr

@@ -74,9 +74,7 @@ def build_parser():
         + "; ".join(f"{name}: {', '.join(reader.label_sets)}" for name, reader in corpora.items())
         + ". IEMOCAP's paper = angry, excited (+happy), neutral, sad; four = angry, happy, neutral, sad",
     )
-    parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="processes across files (default: number of cores)"
-    )
+    _add_scale_options(parser.add_argument_group("scale: processes and machines"))
     parser.add_argument(
         "--feature-sets",
         default=None,
@@ -87,6 +85,35 @@ def build_parser():
     _add_set_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
+
+
+def _add_scale_options(group):
+    """Worker processes, and slices of the corpus for several machines."""
+    group.add_argument(
+        "--jobs",
+        "--workers",
+        dest="workers",
+        type=int,
+        metavar="N",
+        default=os.cpu_count() or 1,
+        help="worker processes across files, each computing whole utterances: the arrays are those of one process "
+        "(default: the number of cores)",
+    )
+    group.add_argument(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        help="compute the acoustic features of the K-th of N contiguous slices of the corpus into OUT.shards/ "
+        "(one call per slice, on as many machines as you like); then --merge N writes the bundle",
+    )
+    group.add_argument(
+        "--merge",
+        type=int,
+        default=None,
+        metavar="N",
+        help="join the N slices of --shard in OUT.shards/ into the bundle OUT (the words are computed here, "
+        "over the whole corpus): the arrays of one call without slices",
+    )
 
 
 def _add_set_options(parser):
@@ -178,7 +205,11 @@ def acoustic_speech2vec(directory, utterances, progress=True):
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    require_at_least_one(parser, args, ("dim", "workers", "max_frames", "max_words", "logmel_mels", "logmel_seconds"))
+    require_at_least_one(
+        parser, args, ("dim", "workers", "max_frames", "max_words", "logmel_mels", "logmel_seconds", "merge")
+    )
+    if args.shard and args.merge is not None:
+        parser.error("--shard computes one slice and --merge joins them: give one of the two")
     extra = [name.strip() for name in (args.feature_sets or "").split(",") if name.strip()]
     _check_sets(parser, args, extra)
     if args.embeddings != "train-word2vec" and not Path(args.embeddings).is_file():
@@ -190,7 +221,7 @@ def main(argv=None):
     from ..corpora.loading import load_corpus
     from ..features.bundle import BundleError, read_bundle
     from ..features.embeddings import EmbeddingError
-    from ..features.extraction import extract_bundle, summary
+    from ..features.extraction import summary
     from ..features.sets import add_feature_sets
 
     out = args.out or DEFAULT_OUT / args.corpus
@@ -207,23 +238,9 @@ def main(argv=None):
     try:
         utterances, info = load_corpus(args.corpus, args.root, args.labels, progress=not args.quiet)
         print(f"{len(utterances)} utterances from {info['root']}", flush=True)
-        embeddings, speech_embeddings = args.embeddings, None
-        if args.speech2vec_model is not None:
-            embeddings, speech_embeddings = acoustic_speech2vec(args.speech2vec_model, utterances, not args.quiet)
-        manifest = extract_bundle(
-            utterances,
-            out,
-            embeddings=embeddings,
-            dim=args.dim,
-            seed=args.seed,
-            backend=args.acoustic_backend or BACKENDS[0],
-            workers=args.workers,
-            max_frames=args.max_frames or MAX_FRAMES,
-            max_words=args.max_words or MAX_WORDS,
-            corpus_info=info,
-            progress=not args.quiet,
-            speech_embeddings=speech_embeddings,
-        )
+        if args.shard:
+            return _one_slice(args, utterances, out)
+        manifest = _extract(args, utterances, info, out)
     except (CorpusError, EmbeddingError, BundleError, ValueError, FileExistsError) as error:
         parser.exit(2, f"error: {error}\n")
     except KeyboardInterrupt:
@@ -236,6 +253,39 @@ def main(argv=None):
         except KeyboardInterrupt:
             parser.exit(130, "interrupted: the bundle is complete without the set being computed\n")
     return 0
+
+
+def _one_slice(args, utterances, out):
+    from ..features.shards import extract_shard, parse_shard
+
+    shard, shards = parse_shard(args.shard)
+    folder = extract_shard(utterances, out, shard, shards, _backend(args), args.max_frames or MAX_FRAMES,
+                           args.workers, not args.quiet)  # fmt: skip
+    print(f"wrote slice {shard} of {shards} to {folder}; when every slice is written: --merge {shards}")
+    return 0
+
+
+def _extract(args, utterances, info, out):
+    """The bundle of a corpus: its acoustic features computed here, or joined from the slices of --shard."""
+    from ..features.extraction import extract_bundle
+    from ..features.shards import merged_acoustic
+
+    embeddings, speech_embeddings = args.embeddings, None
+    if args.speech2vec_model is not None:
+        embeddings, speech_embeddings = acoustic_speech2vec(args.speech2vec_model, utterances, not args.quiet)
+    max_frames = args.max_frames or MAX_FRAMES
+    acoustic = None
+    if args.merge is not None:
+        acoustic = merged_acoustic(utterances, out, args.merge, _backend(args), max_frames)
+    return extract_bundle(
+        utterances, out, embeddings=embeddings, dim=args.dim, seed=args.seed, backend=_backend(args),
+        workers=args.workers, max_frames=max_frames, max_words=args.max_words or MAX_WORDS, corpus_info=info,
+        progress=not args.quiet, speech_embeddings=speech_embeddings, acoustic=acoustic,
+    )  # fmt: skip
+
+
+def _backend(args):
+    return args.acoustic_backend or BACKENDS[0]
 
 
 if __name__ == "__main__":

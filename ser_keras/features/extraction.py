@@ -31,6 +31,7 @@ def extract_bundle(
     corpus_info=None,
     progress=True,
     speech_embeddings=None,
+    acoustic=None,
 ):
     """Extract every feature of a corpus and write the bundle.
 
@@ -50,10 +51,12 @@ def extract_bundle(
         Recorded in the manifest (kind, root, what the reader left out).
     progress : bool
     speech_embeddings : callable, optional
-        ``speech_embeddings(utterances, max_words) -> (array, record)``: ENC2's input
-        computed from the audio of each word (Speech2Vec acoustic mode), an array
-        (K, max_words, D) with zero rows past each utterance's words, and a dict for
-        the manifest. By default ENC2's input is the lookup of each token's vector.
+        ``speech_embeddings(utterances, max_words) -> (array, record)``: ENC2's input from
+        each word's audio (Speech2Vec acoustic mode), (K, max_words, D) zero past each
+        utterance's words, and a dict for the manifest (default: each token's vector).
+    acoustic : dict, optional
+        The acoustic features already computed, as :func:`acoustic_features` returns
+        them (the merged slices of :mod:`ser_keras.features.shards`).
 
     Returns
     -------
@@ -63,9 +66,8 @@ def extract_bundle(
     started = time.perf_counter()
     if not utterances:
         raise ValueError("no utterances to extract")
-    acoustic = acoustic_features(
-        [u.wav_path for u in utterances], backend=backend, max_frames=max_frames, workers=workers, progress=progress
-    )
+    if acoustic is None:
+        acoustic = acoustic_features([u.wav_path for u in utterances], backend, max_frames, workers, progress)
     kept = [utterances[i] for i in acoustic["kept"]]
     if not kept:
         raise ValueError("no usable audio: every file was skipped")
