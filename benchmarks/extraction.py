@@ -3,11 +3,12 @@
 The same utterances of the demo corpus go through the project's own extraction functions:
 the 34 features of the base set (``acoustic_features``) and MATE's log-mel set (one per
 file through the same worker pool), once with one process and once with ``--jobs``
-processes, alternating, ``--repeats`` times; the medians are compared. Each worker is
-limited to one BLAS thread, so that the processes, not the threads, share the cores.
-Prints seconds and the speed-up; the arrays of the two must be equal.
+processes, alternating, ``--repeats`` times; the medians are compared. NumPy is imported
+as any user's script imports it (its thread pools at their defaults): the workers limit
+themselves to one thread each, as ``feature_extraction.py``'s do. Prints seconds and the
+speed-up; the arrays of the two must be equal.
 
-    python benchmarks/extraction.py [--corpus data/demo_corpus] [--files 240] [--jobs 2] [--repeats 3]
+    python benchmarks/extraction.py [--corpus data/demo_corpus] [--files 960] [--jobs 2] [--repeats 3]
 """
 
 import argparse
@@ -19,13 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")  # inherited by the workers: processes share the cores, not threads
-
-from ser_keras.corpora import read_iemocap  # noqa: E402
-from ser_keras.corpora.demo import build_demo_corpus  # noqa: E402
-from ser_keras.features.acoustic import acoustic_features  # noqa: E402
-from ser_keras.features.mate import log_mel_of_file  # noqa: E402
-from ser_keras.features.parallel import map_files  # noqa: E402
+from ser_keras.corpora import read_iemocap
+from ser_keras.corpora.demo import build_demo_corpus
+from ser_keras.features.acoustic import acoustic_features
+from ser_keras.features.mate import log_mel_of_file
+from ser_keras.features.parallel import map_files
 
 
 def acoustic(paths, jobs):
@@ -40,7 +39,7 @@ def log_mel(paths, jobs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=Path("data/demo_corpus"), help="IEMOCAP-layout corpus")
-    parser.add_argument("--files", type=int, default=240, help="utterances (default: 240)")
+    parser.add_argument("--files", type=int, default=960, help="utterances (default: 960, the demo corpus)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes against one (default: 2)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each; the medians count (default: 3)")
     args = parser.parse_args()

@@ -208,3 +208,18 @@ def test_a_bad_slice_is_a_one_line_error(small_demo, tmp_path):
         )
     both = run_script("--root", str(small_demo), "--shard", "1/2", "--merge", "2")
     assert both.returncode == 2 and "give one of the two" in both.stderr
+
+
+def test_worker_processes_compute_the_arrays_of_one(small_demo):
+    from functools import partial
+
+    from ser_keras.corpora import read_iemocap
+    from ser_keras.features.mate import log_mel_of_file
+    from ser_keras.features.parallel import map_files
+
+    # A log-mel's mel filter bank is a matrix product that rounds by thread count: each process uses one.
+    paths = [str(utterance.wav_path) for utterance in read_iemocap(small_demo).utterances][:12]
+    function = partial(log_mel_of_file, n_mels=32, seconds=2.0)
+    one = np.stack(map_files(function, paths, workers=1, progress=False))
+    two = np.stack(map_files(function, paths, workers=2, progress=False))
+    np.testing.assert_array_equal(one, two)

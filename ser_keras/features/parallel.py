@@ -14,7 +14,8 @@ def map_files(function, items, workers=1, progress=True, description="acoustic f
         Module-level (it is pickled to the worker processes).
     items : sequence
     workers : int
-        1 runs in this process.
+        1 runs in this process. Each process computes with one BLAS thread, so the results
+        are the same whatever the number of workers.
     progress : bool
     description : str
         Progress-bar label.
@@ -24,19 +25,34 @@ def map_files(function, items, workers=1, progress=True, description="acoustic f
     list
         Results in the order of ``items``.
     """
+    from threadpoolctl import threadpool_limits
     from tqdm import tqdm
 
     results = []
     bar = tqdm(total=len(items), desc=description, unit="utt", disable=not progress)
-    if workers <= 1:
-        for item in items:
-            results.append(function(item))
-            bar.update()
-    else:
-        chunksize = max(1, min(16, len(items) // (4 * workers)))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(function, items, chunksize=chunksize):
-                results.append(result)
+    # Every file is computed with one BLAS thread, here and in each worker: a sum split across threads
+    # rounds differently, and the arrays must not depend on how many processes computed them.
+    with threadpool_limits(limits=1):
+        if workers <= 1:
+            for item in items:
+                results.append(function(item))
                 bar.update()
+        else:
+            chunksize = max(1, min(16, len(items) // (4 * workers)))
+            with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread_each) as pool:
+                for result in pool.map(function, items, chunksize=chunksize):
+                    results.append(result)
+                    bar.update()
     bar.close()
     return results
+
+
+def _one_thread_each():
+    """Limit a worker to one BLAS/OpenMP thread: the processes share the cores.
+
+    A worker that ran as many threads as there are cores would make the workers together
+    slower than one process (``benchmarks/extraction.py`` measured 0.3x before this).
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
