@@ -1,15 +1,15 @@
 """CA-MSER's 3-second segments: 40 MFCC and a log spectrogram per segment, and the segment's waveform.
 
-Settings of the authors' ``features_extraction/features_util.py`` (``shared/SYSTEMS.md``
-section 1): 16 kHz audio with pre-emphasis; over the whole utterance, 40 MFCC (librosa,
+Settings of the authors' ``features_extraction/features_util.py`` (``Vincent-ZHQ/CA-MSER``):
+16 kHz audio with pre-emphasis; over the whole utterance, 40 MFCC (librosa,
 HTK mel scale, n_fft 2048, hop 160) and the magnitude STFT (Hamming window of 40 ms,
 hop 10 ms, n_fft 800) in dB relative to the utterance's maximum, lowest 200 bins. Both
 have ``1 + n_samples // 160`` frames; the utterance is cut into ``ceil(frames / 300)``
 segments of 300 frames (3 s).
 
 The last segment: in the authors' code it starts where the one before it ended and is
-zero-padded at the end (``last="padded"``, the default here). ``shared/SYSTEMS.md`` and
-the issue describe it shifted back to end at the utterance's end; ``last="shifted"``
+zero-padded at the end (``last="padded"``, the default here). The paper's description
+puts it shifted back to end at the utterance's end; ``last="shifted"``
 does that. The waveform of segment i is samples ``[48000 i, 48000 (i + 1))`` (or the
 last 48,000 when shifted), zero-padded at the *front*, as the code pads it.
 """

@@ -1,6 +1,6 @@
 """MATE's per-turn features: a standardised log-mel spectrogram and one sentence embedding.
 
-Settings of the authors' ``constants.py`` and ``dataset.py`` (``shared/SYSTEMS.md`` section 3):
+Settings of the authors' ``constants.py`` and ``dataset.py`` (``HongSungRae/ETRI_2022_AI_Competition``):
 16 kHz audio padded with zeros or cropped to 10 s, mel power spectrogram (n_fft 2048,
 hop 512, 30-8000 Hz, 229 HTK mels without filter normalisation, reflect padding:
 torchaudio's defaults), decibels (10 log10, floor 1e-10), then each spectrogram

@@ -154,7 +154,7 @@ def probability_fusion(bundle, run_dirs, method="mean", seed=0):
     labels = np.asarray(bundle.array("labels"))
     system = SklearnSystem(
         name=f"late-fusion-{method}",
-        paper="late fusion of class probabilities (Atmaja's tutorial, seed 003)",
+        paper="late fusion of class probabilities (Atmaja's tutorial)",
         summary="the runs' class probabilities averaged" if method == "mean" else "an SVM on the runs' probabilities",
         reads=(),
         settings=FusionSettings,

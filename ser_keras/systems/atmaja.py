@@ -1,7 +1,7 @@
 """Atmaja and Akagi: dimensional emotion from acoustic and linguistic features, trained on a CCC loss.
 
-APSIPA Trans. SIP 9:e17 (2020), code ``bagustris/dimensional-ser`` (``lstm_lstm*.py``),
-checked in ``shared/SYSTEMS.md`` section 2:
+APSIPA Trans. SIP 9:e17 (2020), code ``bagustris/dimensional-ser`` (``code/speech-text/lstm_lstm*.py``), every setting
+checked against it:
 
 * ``atmaja-acoustic`` (Fig. 2): batch normalisation, 3 x LSTM 256 over the statistics of
   frames (HSF, shaped as a sequence of one step) or, with ``--set features=egemaps_lld``,

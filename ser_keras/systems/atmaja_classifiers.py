@@ -1,4 +1,4 @@
-"""Classic classifiers on statistics of frames, as in Atmaja's tutorial (seed 003, "classic" part).
+"""Classic classifiers on statistics of frames, as in Atmaja's tutorial slides (their "classic" part).
 
 Five scikit-learn pipelines on a per-utterance feature vector (default: HSF, the mean and
 standard deviation of the 34 pyAudioAnalysis features at 25 ms / 10 ms): SVM (RBF), MLP,
@@ -20,7 +20,7 @@ import numpy as np
 
 from . import SklearnSystem, register
 
-PAPER = "Atmaja, speech emotion recognition from acoustic and linguistic information (tutorial, seed 003)"
+PAPER = "Atmaja, speech emotion recognition from acoustic and linguistic information (tutorial slides)"
 FEATURE_SETS = ("hsf", "hsf2", "egemaps", "acoustic_stats")
 CV_FOLDS = 4
 

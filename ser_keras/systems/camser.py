@@ -1,8 +1,8 @@
 """CA-MSER (Zou, Si, Chen, Rajan, Cambria; ICASSP 2022): co-attention over multi-level acoustic information.
 
 Code ``Vincent-ZHQ/CA-MSER`` (``models/ser_model.py``, ``models/ser_spec.py``,
-``data_utils.py``, ``train_ser.py``, ``crossval_SER.py``), checked in
-``shared/SYSTEMS.md`` section 1. Each utterance is cut into 3 s segments
+``data_utils.py``, ``train_ser.py``, ``crossval_SER.py``), every setting checked against
+it. Each utterance is cut into 3 s segments
 (:mod:`ser_keras.features.camser`); the model reads one segment:
 
 * spectrogram: the 200 x 300 log spectrogram scaled per frequency bin by the training

@@ -1,7 +1,7 @@
 """MATE (Hong, Kim, Lee, Kim, Lee; KCC 2022): the emotion of a turn from its dialogue context.
 
 Code ``HongSungRae/ETRI_2022_AI_Competition`` (``model.py``, ``dataset.py``, ``loss.py``,
-``main.py``), checked in ``shared/SYSTEMS.md`` section 3. A window of the turn and the
+``main.py``), every setting checked against it. A window of the turn and the
 ``window - 1`` turns before it in its dialogue (left-padded with empty, all-zero turns):
 
 * audio: each turn's standardised log-mel spectrogram (229 x 313), the turns stacked as
