@@ -12,6 +12,13 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 FEATURE_SCRIPT = REPOSITORY / "feature_extraction.py"
 
 
+def page_example(page):
+    """The first Python block of a documentation page (``docs/<page>``): the example a newcomer copies."""
+    text = (REPOSITORY / "docs" / page).read_text()
+    start = text.index("```python\n") + len("```python\n")
+    return text[start : text.index("\n```", start)]
+
+
 def run_feature_extraction(*arguments):
     """Run feature_extraction.py as a user would; returns the CompletedProcess."""
     return subprocess.run([sys.executable, str(FEATURE_SCRIPT), "--quiet", *arguments], capture_output=True, text=True)

@@ -133,7 +133,8 @@ def test_the_repository_cites_no_file_outside_it():
     # The notes behind the project (its design and systems notes, the seed documents) are not in the
     # repository: code, notebooks and the README cite the authors' code and papers instead.
     citing = []
-    for path in [REPOSITORY / "README.md", *PACKAGE.rglob("*.py"), *(REPOSITORY / "notebooks").glob("*.ipynb")]:
+    pages = [REPOSITORY / "README.md", *(REPOSITORY / "docs").rglob("*.md")]
+    for path in [*pages, *PACKAGE.rglob("*.py"), *(REPOSITORY / "notebooks").glob("*.ipynb")]:
         text = path.read_text()
         citing += [
             str(path.relative_to(REPOSITORY)) for marker in ("SYSTEMS.md", "DESIGN.md", "seed 00") if marker in text

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPOSITORY, recomputed_ua, run_feature_extraction
+from conftest import REPOSITORY, page_example, recomputed_ua, run_feature_extraction
 
 from ser_keras.evaluation.metrics import at_one_scores, ccc, dimensional_scores
 from ser_keras.evaluation.reports import bundle_rows
@@ -159,56 +159,11 @@ def test_a_run_predicts_the_annotators_votes(demo_bundle):
     np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
 
 
-MEAN_FRAMES_SYSTEM = '''
-"""Logistic regression on the mean and standard deviation of the acoustic frames: a system in one module."""
-
-from dataclasses import asdict, dataclass
-
-import numpy as np
-
-from ser_keras.systems import SklearnSystem, register
-
-
-@dataclass(frozen=True)
-class Settings:
-    C: float = 1.0
-
-    def to_dict(self):
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class MeanFramesLogistic(SklearnSystem):
-    def arrays(self, settings):
-        return ["acoustic_stats"]
-
-    def inputs(self, arrays, rows, settings, trim=False):
-        return np.asarray(arrays["acoustic_stats"][rows])
-
-    def build(self, settings, seed):
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-
-        return make_pipeline(StandardScaler(), LogisticRegression(C=settings.C, max_iter=2000, random_state=seed))
-
-
-register(
-    MeanFramesLogistic(
-        name="mean-frames-logistic",
-        paper="none (a test of the registry)",
-        summary="logistic regression on the mean and std of the 34 features",
-        reads=("acoustic_stats",),
-        settings=Settings,
-    )
-)
-'''
-
-
 @pytest.fixture(scope="module")
 def plugin(tmp_path_factory):
     folder = tmp_path_factory.mktemp("plugin")
-    (folder / "mean_frames_logistic.py").write_text(MEAN_FRAMES_SYSTEM)
+    # The example of the documentation's page, as a newcomer copies it.
+    (folder / "mean_frames_logistic.py").write_text(page_example("adding/system.md"))
     env = dict(os.environ, SER_KERAS_SYSTEMS="mean_frames_logistic")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(folder), env.get("PYTHONPATH")]))
     return folder, env
@@ -398,41 +353,6 @@ def test_adding_a_feature_set_is_atomic(demo_bundle, tmp_path):
         without_words.require_sets(["acoustic", "words"])
     with pytest.raises(BundleError, match="--feature-sets acoustic_stats`$"):
         without_words.require_sets(["acoustic", "acoustic_stats"])
-
-
-def readme_example(heading):
-    """The first Python block under a heading of the README: the example a newcomer copies."""
-    text = (REPOSITORY / "README.md").read_text()
-    section = text[text.index(f"\n{heading}\n") :]
-    return section[
-        section.index("```python\n") + len("```python\n") : section.index("\n```", section.index("```python"))
-    ]
-
-
-def test_a_feature_set_added_in_one_module_gets_its_flag_and_computes_into_a_bundle(demo_bundle, tmp_path):
-    folder = tmp_path / "plugin"
-    folder.mkdir()
-    (folder / "frame_energy.py").write_text(readme_example("## Adding a feature set"))
-    env = dict(os.environ, SER_KERAS_FEATURE_SETS="frame_energy")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(folder), env.get("PYTHONPATH")]))
-    script = [sys.executable, str(REPOSITORY / "feature_extraction.py"), "--quiet"]
-    listed = subprocess.run([*script, "--help"], capture_output=True, text=True, env=env)
-    assert listed.returncode == 0 and "--energy-quantile" in listed.stdout and "frame_energy" in listed.stdout
-
-    bundle_path = tmp_path / "bundle"
-    shutil.copytree(demo_bundle[0], bundle_path)
-    arguments = ["--out", str(bundle_path), "--feature-sets", "frame_energy", "--energy-quantile", "0.5"]
-    added = subprocess.run([*script, *arguments], capture_output=True, text=True, env=env)
-    assert added.returncode == 0, added.stderr
-    bundle = read_bundle(bundle_path)
-    assert bundle.feature_sets["frame_energy"]["settings"]["quantile"] == 0.5
-    frames, lengths = np.asarray(bundle.array("acoustic")), np.asarray(bundle.array("acoustic_lengths"))
-    energy = [frames[row, : max(int(length), 1), 1] for row, length in enumerate(lengths)]
-    expected = np.array([[values.mean(), np.median(values)] for values in energy], dtype=np.float32)
-    np.testing.assert_allclose(np.asarray(bundle.array("frame_energy")), expected, rtol=1e-6)
-
-    bad = subprocess.run([*script, *arguments[:4], "--energy-quantile", "x"], capture_output=True, text=True, env=env)
-    assert bad.returncode == 2 and "--energy-quantile: invalid float value: 'x'" in bad.stderr
 
 
 def test_a_preset_is_the_systems_and_explicit_changes_override_it():
