@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every demo-corpus table of the README's system sections, from scratch, in one command:
+# Every demo-corpus table of the system pages (docs/systems/), from scratch, in one command:
 #
 #     bash scripts/demo_results.sh            # all parts
 #     bash scripts/demo_results.sh mate       # one part: check, krishna-reddy, atmaja, classifiers,
@@ -20,6 +20,8 @@ PARTS=(${PARTS[*]})
 wanted() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
 table() { local name=$1; shift; python -m ser_keras.evaluation "$@" | tee "$RESULTS/$name.md"; }
 classify() { python classification.py --verbose 0 "$@"; }
+# An experiment file of experiments/: its runs (finished folds reused) and its table in runs/demo-results/.
+experiment() { python classification.py --verbose 0 --config "experiments/$1.toml"; }
 
 if wanted check; then
     python -m ser_keras.corpora.demo --check data/demo_corpus | tee "$RESULTS/check.md"
@@ -41,31 +43,15 @@ add_sets hsf,hsf2
 add_sets logmel,sentence,turn_order --logmel-mels 64 --logmel-seconds 6
 
 if wanted krishna-reddy; then
-    for system in acoustic embedding multimodal; do
-        classify --system $system --seeds 3 --out runs/demo-$system-paper
-    done
-    table krishna-reddy runs/demo-acoustic-paper runs/demo-embedding-paper runs/demo-multimodal-paper
+    experiment demo-krishna-reddy
 fi
 
 if wanted atmaja; then
-    for system in atmaja-acoustic atmaja-text atmaja-bimodal; do
-        classify --system $system --seeds 3 --out runs/demo-$system
-    done
-    python -m ser_keras.fusion runs/demo-atmaja-acoustic runs/demo-atmaja-text --out runs/demo-two-stage
-    classify --system atmaja-bimodal --set loss=mse --seeds 3 --out runs/demo-atmaja-bimodal-mse
-    table atmaja runs/demo-atmaja-acoustic runs/demo-atmaja-text runs/demo-atmaja-bimodal runs/demo-two-stage \
-        runs/demo-atmaja-bimodal-mse
+    experiment demo-atmaja  # the two-stage fusion is a run of the file
 fi
 
 if wanted classifiers; then
-    runs=()
-    for features in hsf hsf2 egemaps; do
-        for classifier in svm mlp random-forest logistic-regression knn; do
-            classify --system $classifier --set features=$features --seeds 3 --out runs/demo-$classifier-$features
-            runs+=(runs/demo-$classifier-$features)
-        done
-    done
-    table classifiers "${runs[@]}"
+    experiment demo-classifiers
 fi
 
 if wanted late-fusion; then
@@ -84,26 +70,8 @@ if wanted late-fusion; then
 fi
 
 if wanted mate; then
-    # Demo scale: 64 mels over 6 s (the demo's longest turn), 20 epochs; the paper's size is in the README.
-    for window in 8 1; do
-        classify --system mate --set window=$window --epochs 20 --seeds 3 --out runs/demo-mate-window$window
-    done
-    # Context on and off at the paper's 50 epochs.
-    for window in 8 1; do
-        classify --system mate --set window=$window --seeds 3 --out runs/demo-mate-window$window-e50
-    done
-    for lam in 0.33 1.0; do
-        classify --system mate --set lam=$lam --epochs 20 --seeds 1 --out runs/demo-mate-lambda$lam
-    done
-    classify --system mate --set loss=class-balanced --set lam=0.9 --set beta=0.9 --epochs 20 --seeds 1 \
-        --out runs/demo-mate-class-balanced
-    for window in 8 1; do
-        classify --system mate --set window=$window --set modalities=text --epochs 20 --seeds 1 \
-            --out runs/demo-mate-text-window$window
-    done
-    table mate runs/demo-mate-window8 runs/demo-mate-window1 runs/demo-mate-window8-e50 runs/demo-mate-window1-e50 \
-        runs/demo-mate-lambda0.33 runs/demo-mate-lambda1.0 runs/demo-mate-class-balanced runs/demo-mate-text-window8 \
-        runs/demo-mate-text-window1
+    # Demo scale: 64 mels over 6 s (the demo's longest turn), 20 epochs; the paper's size is in docs/systems/mate.md.
+    experiment demo-mate
 fi
 
 if wanted camser-loso || wanted camser-lospko; then

@@ -390,3 +390,34 @@ def test_a_recorded_run_runs_again_exactly_from_its_run_json(demo_bundle, tmp_pa
     assert report["training"]["epochs"] == 2 and report["settings"]["lstm_units"] == 8
     bad = classify("--config", str(tmp_path / "nothing.json"))
     assert bad.returncode == 2 and bad.stderr.startswith("error: --config") and len(bad.stderr.splitlines()) == 1
+
+
+def test_an_experiment_file_runs_its_runs_and_fusions_and_runs_again_from_finished_folds(demo_bundle, tmp_path):
+    bundle_path = tmp_path / "bundle"
+    shutil.copytree(demo_bundle[0], bundle_path)
+    experiment = tmp_path / "small.toml"
+    experiment.write_text(
+        f'bundle = "{bundle_path}"\nruns_folder = "{tmp_path / "runs"}"\ntable = "{tmp_path / "table.md"}"\n\n'
+        '[[run]]\nname = "stats"\nsystem = "stats-svm"\n\n'
+        '[[run]]\nname = "knn"\nsystem = "knn"\nsettings = { features = "hsf" }\nprotocol = "loso"\n\n'
+        '[[run]]\nname = "stats-again"\nsystem = "stats-svm"\nprotocol = "loso"\n\n'
+        '[[run]]\nname = "mean"\nfuse = ["knn", "stats-again"]\nmethod = "mean"\n'
+    )
+    first = classify("--config", str(experiment))
+    assert first.returncode == 0, first.stderr
+    # The sets the systems read were added to the bundle; each run has its folder and the table every row.
+    assert {"acoustic_stats", "hsf"} <= set(read_bundle(bundle_path).feature_sets)
+    table = (tmp_path / "table.md").read_text()
+    for name in ("stats", "knn", "stats-again", "mean"):
+        assert (tmp_path / "runs" / name / "report.json").is_file() and f"| {name} |" in table
+    knn = json.loads((tmp_path / "runs" / "knn" / "report.json").read_text())
+    assert knn["protocol"] == "leave-one-session-out" and knn["settings"]["features"] == "hsf"
+
+    again = classify("--config", str(experiment))
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "table.md").read_text() == table
+    assert json.loads((tmp_path / "runs" / "knn" / "report.json").read_text())["resumed_folds"] == 5
+
+    experiment.write_text('[[run]]\nname = "x"\nsystem = "knn"\nepochs = 3\n')
+    bad = classify("--config", str(experiment))
+    assert bad.returncode == 2 and bad.stderr.strip().startswith(f"error: {experiment}: run 1: unknown epochs")

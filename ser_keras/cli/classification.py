@@ -89,7 +89,8 @@ def _add_run_options(parser, protocols):
         default=None,
         metavar="RUN",
         help="an earlier run's run.json (or its folder): its system, settings, training, tasks, protocol, seeds "
-        "and bundle, so that it runs again exactly; any other option given changes what it names",
+        "and bundle, so that it runs again exactly (any other option given changes what it names); or an "
+        "experiment file (.toml) of runs, each resumed from its finished folds",
     )
     parser.add_argument(
         "--set",
@@ -264,6 +265,8 @@ def main(argv=None):
         # A progress bar redrawn for every batch fills a log file; one line per epoch reads well there.
         args.verbose = 1 if sys.stdout.isatty() else 2
     require_at_least_one(parser, args, ("seeds", "speech2vec_epochs", "epochs", "batch_size"))
+    if args.config and Path(args.config).suffix == ".toml":
+        return _experiment_file(parser, args)
     speech_vectors = _vector_files(parser, "--speech-vectors", args.speech_vectors)
     word_vectors = _vector_files(parser, "--word-vectors", args.word_vectors)
     system, settings, training = _system_settings_training(parser, args)
@@ -287,6 +290,26 @@ def main(argv=None):
 
         return experiment(args, command, bundle, training, settings, speech_vectors, word_vectors, deviations, strategy)
     return _run(parser, args, system, bundle, settings, training, strategy, command, deviations)
+
+
+def _experiment_file(parser, args):
+    """Every run of an experiment file, resuming finished folds, then its comparison table."""
+    from ..evaluation.compare import comparison_table
+    from ..experiment_files import run_experiment_file
+    from ..features.bundle import BundleError
+    from ..trainers import Execution
+
+    strategy = _strategy(parser, args)
+    try:
+        folders = run_experiment_file(args.config, Execution(args.pipeline, strategy, verbose=args.verbose),
+                                      log=lambda line: print(line, flush=True))  # fmt: skip
+    except (BundleError, ValueError) as error:
+        parser.exit(2, f"error: {error}\n")
+    except KeyboardInterrupt:
+        parser.exit(130, "\ninterrupted: finished folds are kept in each run's folds/ and reused by the same command\n")
+    print()
+    print(comparison_table([str(folder) for folder in folders]))
+    return 0
 
 
 def _system_settings_training(parser, args):
@@ -317,7 +340,7 @@ def _apply_config(parser, argv):
 
     args = parser.parse_args(argv)
     args.recorded = {}
-    if not args.config:
+    if not args.config or Path(args.config).suffix == ".toml":
         return args
     path = Path(args.config) / "run.json" if Path(args.config).is_dir() else Path(args.config)
     try:
