@@ -35,8 +35,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from ser_keras.config import KrishnaReddySettings, fast_settings  # noqa: E402
 from ser_keras.systems import get_system  # noqa: E402
+from ser_keras.systems.krishna_reddy.settings import KrishnaReddySettings, fast_settings  # noqa: E402
 from ser_keras.tasks import Output  # noqa: E402
 
 SYSTEM = get_system("multimodal")
@@ -141,7 +141,7 @@ def run(name, arrays, repeats=3):
     )
     epochs = {}
     for label, model_kind, data in VARIANTS:
-        # The fused model as built by ser_keras.models; the padded arrays disable the
+        # The fused model as built by ser_keras.systems.krishna_reddy.graphs; the padded arrays disable the
         # trim only: a variable-length model on 200 steps does the same work as a fixed one.
         model_config = fast_settings() if model_kind == "fast" else KrishnaReddySettings()
         epochs[label] = prepare({k: arrays[k] for k in arrays}, model_config, data)

@@ -99,3 +99,10 @@ def use_mixed_precision():
     if not tf.config.list_physical_devices("GPU"):
         raise ValueError("--mixed-precision needs a GPU; TensorFlow sees none (on a CPU float16 is slower)")
     keras.mixed_precision.set_dtype_policy("mixed_float16")
+
+
+def gpu_available():
+    """Whether TensorFlow sees a GPU."""
+    import tensorflow as tf
+
+    return bool(tf.config.list_logical_devices("GPU"))

@@ -24,7 +24,8 @@ def systems_markdown(names=None):
     for system in chosen:
         settings = system.make_settings()
         recipe = get_trainer(system.trainer).describe_training(system.training)
-        lines = [f"### `{system.name}`", "", f"{system.summary}. *{system.paper}*.", ""]
+        also = f" (also `{'`, `'.join(system.aliases)}`)" if system.aliases else ""
+        lines = [f"### `{system.name}`{also}", "", f"{system.summary}. *{system.paper}*.", ""]
         lines.append(f"- reads: {', '.join(system.reads)}; predicts: {', '.join(system.tasks)}; "
                      f"trainer: {system.trainer}")  # fmt: skip
         if recipe:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -63,3 +64,63 @@ class CoAttention(layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[1][0], input_shape[1][2])
+
+
+@keras.saving.register_keras_serializable(package="ser_keras")
+class MaskedStandardization(layers.Layer):
+    """Standardise real frames with fixed statistics; padded (all-zero) frames stay zero and are masked.
+
+    Holding the training split's statistics inside the model means a saved model
+    standardises new audio exactly as in training.
+
+    Parameters
+    ----------
+    mean, std : array-like, shape (n_features,)
+        Statistics of the training split's real frames.
+    """
+
+    def __init__(self, mean=None, std=None, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self._initial_mean = None if mean is None else np.asarray(mean, dtype="float32")
+        self._initial_std = None if std is None else np.asarray(std, dtype="float32")
+
+    def build(self, input_shape):
+        features = input_shape[-1]
+        mean = self._initial_mean if self._initial_mean is not None else np.zeros(features, "float32")
+        std = self._initial_std if self._initial_std is not None else np.ones(features, "float32")
+        self.mean = self.add_weight(
+            shape=(features,), initializer=keras.initializers.Constant(mean), trainable=False, name="mean"
+        )
+        self.std = self.add_weight(
+            shape=(features,), initializer=keras.initializers.Constant(std), trainable=False, name="std"
+        )
+
+    def compute_mask(self, inputs, mask=None):
+        return ops.any(ops.not_equal(inputs, 0), axis=-1)
+
+    def call(self, inputs):
+        real = ops.expand_dims(ops.cast(ops.any(ops.not_equal(inputs, 0), axis=-1), inputs.dtype), -1)
+        return (inputs - self.mean) / self.std * real
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        # The statistics are weights, saved and restored with the model; not constructor arguments.
+        return super().get_config()
+
+
+def vector_embedding(matrix, name):
+    """A trainable Embedding layer initialised from word vectors; token 0 (padding) is masked.
+
+    Parameters
+    ----------
+    matrix : np.ndarray, shape (V, D)
+        Row ``t`` is token ``t``'s initial vector.
+    name : str
+    """
+    vocabulary, dim = matrix.shape
+    return layers.Embedding(
+        vocabulary, dim, embeddings_initializer=keras.initializers.Constant(matrix), mask_zero=True, name=name
+    )

@@ -140,3 +140,13 @@ def test_the_repository_cites_no_file_outside_it():
             str(path.relative_to(REPOSITORY)) for marker in ("SYSTEMS.md", "DESIGN.md", "seed 00") if marker in text
         ]
     assert citing == []
+
+
+def test_every_system_answers_to_its_name_in_its_papers_namespace():
+    from ser_keras.systems import SYSTEMS, available, get_system
+
+    for name, system in available().items():
+        assert system.aliases and all("/" in alias for alias in system.aliases), name
+        assert all(get_system(alias) is system for alias in system.aliases)
+    assert get_system("krishna2019/multimodal").name == "multimodal"
+    assert len(set(SYSTEMS.aliases())) == len(SYSTEMS.aliases())

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from conftest import REPOSITORY, recomputed_ua
 
-from ser_keras.experiments import TABLES, rows_of, sources_needed
 from ser_keras.features.bundle import read_bundle
 from ser_keras.fusion import read_folds
+from ser_keras.systems.krishna_reddy.tables import TABLES, rows_of, sources_needed
 
 
 def classify(*arguments):

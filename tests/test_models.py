@@ -4,11 +4,11 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score
 
 from ser_keras.evaluation import scores
 from ser_keras.features.bundle import read_bundle
-from ser_keras.models import build_acoustic_model, build_embedding_model, build_multimodal_model
 from ser_keras.protocols import folds
 from ser_keras.protocols.paper import paper_split
 from ser_keras.runner import load_arrays, train_fold
 from ser_keras.systems import Training, get_system
+from ser_keras.systems.krishna_reddy.graphs import build_acoustic_model, build_embedding_model, build_multimodal_model
 from ser_keras.tasks import get_task
 from ser_keras.training import standardisation_statistics
 

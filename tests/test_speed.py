@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from conftest import REPOSITORY
 
-from ser_keras.config import KrishnaReddySettings, fast_settings
+from ser_keras.distribute import gpu_available
 from ser_keras.features.bundle import read_bundle
-from ser_keras.models import gpu_available
 from ser_keras.pipeline import make_dataset, real_steps
 from ser_keras.protocols.paper import paper_split
 from ser_keras.runner import train_fold
 from ser_keras.systems import Training, get_system
+from ser_keras.systems.krishna_reddy.settings import KrishnaReddySettings, fast_settings
 from ser_keras.tasks import Output
 from ser_keras.trainers import Execution
 

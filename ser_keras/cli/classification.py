@@ -226,6 +226,8 @@ def systems_table():
             f"    {system.summary}",
             f"    {system.paper}",
         ]
+        if system.aliases:
+            lines.append(f"    also: {', '.join(system.aliases)}")
         recipe = get_trainer(system.trainer).describe_training(system.training)
         if recipe:
             training = system.training

@@ -11,10 +11,10 @@ DEFAULT_RUNS = Path("runs")
 
 def experiment(args, command, bundle, training, settings, speech_vectors, word_vectors, deviations, strategy=None):
     """Run the rows of ``args.experiment``, print and write ``results.md`` and ``results.json``."""
-    from ..experiments import results_markdown, run_experiment
     from ..io import write_json
     from ..systems import get_system
     from ..systems.base import changes_from_defaults, describe_changes
+    from ..systems.krishna_reddy.tables import results_markdown, run_experiment
     from ..trainers import Execution
 
     # The tables always train ENC2's embeddings, as the paper does; every other change from its settings is stated.

@@ -18,14 +18,14 @@ SYSTEMS = Registry(
 
 
 def register(system, aliases=()):
-    """Add a system to the registry (under its name and any ``aliases``) and return it.
+    """Add a system to the registry (under its name, its own ``aliases`` and these) and return it.
 
     Raises
     ------
     ValueError
         When another system already has the name.
     """
-    return SYSTEMS.register(system, aliases)
+    return SYSTEMS.register(system, tuple(system.aliases) + tuple(aliases))
 
 
 def discover():

@@ -157,7 +157,7 @@ def text_branch(tokens, embedding_matrix, settings):
     """Trainable Embedding from the word vectors, LSTM x 3 (the last returns its final state), Dense, dropout."""
     from keras import layers
 
-    from ..models import vector_embedding
+    from ..layers import vector_embedding
 
     x = vector_embedding(embedding_matrix, "word_embedding")(tokens)
     x = layers.LSTM(settings.units, return_sequences=True, name="text_lstm_1")(x)
@@ -208,7 +208,7 @@ class Atmaja(KerasSystem):
         import keras
         from keras import layers
 
-        from ..models import heads
+        from ..heads import heads
 
         inputs, branches = {}, []
         if self.acoustic:
@@ -241,6 +241,7 @@ class Atmaja(KerasSystem):
 register(
     Atmaja(
         name="atmaja-acoustic",
+        aliases=("atmaja2020/acoustic",),
         paper=f"{PAPER}, section IV-A, Fig. 2",
         summary="BatchNorm, 3 x LSTM 256 over HSF, flatten, dropout, V/A/D heads; CCC loss 0.1/0.5/0.4",
         reads=("hsf",),
@@ -250,6 +251,7 @@ register(
 register(
     Atmaja(
         name="atmaja-text",
+        aliases=("atmaja2020/text",),
         paper=f"{PAPER}, section IV-B",
         summary="trainable word embedding, 3 x LSTM 256, Dense 64, dropout, V/A/D heads; CCC loss 0.7/0.2/0.1",
         reads=("words",),
@@ -259,6 +261,7 @@ register(
 register(
     Atmaja(
         name="atmaja-bimodal",
+        aliases=("atmaja2020/bimodal",),
         paper=f"{PAPER}, Eq. 1, Fig. 3",
         summary="the acoustic and text branches concatenated, Dense 64, Dense 32, dropout 0.4, V/A/D heads; "
         "CCC loss 0.7/0.2/0.1",

@@ -122,6 +122,7 @@ for _name, _summary in SUMMARIES.items():
     register(
         ClassicClassifier(
             name=_name,
+            aliases=(f"atmaja2020/{_name}",),
             paper=f"{PAPER}; Atmaja and Akagi's HSF (APSIPA Trans. SIP 9:e17, 2020)",
             summary=f"{_summary} on statistics of frames, scaled inside the pipeline",
             reads=("hsf",),

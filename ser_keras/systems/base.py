@@ -116,6 +116,9 @@ class System:
         The registered trainer that fits, saves and loads its models (:mod:`ser_keras.trainers`).
     presets : tuple of Preset
         Named changes of settings and training that runs share (a smaller scale for the demo).
+    aliases : tuple of str
+        Further names ``--system`` takes: the name with its paper's namespace
+        (``krishna2019/acoustic``), which says whose system it is.
     """
 
     name: str
@@ -129,6 +132,7 @@ class System:
     settings: type = NoSettings
     trainer: str = "keras"
     presets: tuple = ()
+    aliases: tuple = ()
 
     def tasks_by_default(self):
         """The tasks predicted unless the command line names others."""

@@ -279,6 +279,7 @@ class Camser(KerasSystem):
 register(
     Camser(
         name="camser",
+        aliases=("zou2022/camser",),
         paper=PAPER,
         summary="3 s segments: AlexNet over the spectrogram, Bi-LSTM over MFCC, co-attention over pretrained "
         "speech-encoder frames",

@@ -315,6 +315,7 @@ class Mate(KerasSystem):
 register(
     Mate(
         name="mate",
+        aliases=("hong2022/mate",),
         paper=PAPER,
         summary="audio (log-mel, turns as channels) + sentence embeddings over 8 dialogue turns, LSTM 512 x 4; "
         "votes, arousal and valence",

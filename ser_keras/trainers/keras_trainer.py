@@ -107,7 +107,10 @@ class KerasTrainer(Trainer):
     def load(self, path):
         import keras
 
-        from .. import layers, models  # noqa: F401  register MaskedStandardization, CA-MSER's layers for loading
+        from .. import layers  # noqa: F401  registers the project's own layers for loading
+        from ..systems import discover
+
+        discover()  # and those a system's module defines
 
         try:
             import keras_hub  # noqa: F401  registers the layers of a fine-tuned keras-hub encoder

@@ -14,12 +14,12 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 
 import numpy as np  # noqa: E402
 
-from ser_keras.config import KrishnaReddySettings  # noqa: E402
 from ser_keras.distribute import choose_strategy  # noqa: E402
 from ser_keras.features.bundle import read_bundle  # noqa: E402
 from ser_keras.protocols.paper import paper_split  # noqa: E402
 from ser_keras.runner import train_fold  # noqa: E402
 from ser_keras.systems import Training, get_system  # noqa: E402
+from ser_keras.systems.krishna_reddy.settings import KrishnaReddySettings  # noqa: E402
 from ser_keras.trainers import Execution  # noqa: E402
 
 bundle = read_bundle(sys.argv[1])

@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .evaluation.metrics import summarise
-from .features.embeddings import embedding_matrix, find, load_vectors, train_word2vec
-from .features.text import MAX_WORDS, build_vocabulary, encode, tokenize
-from .protocols.paper import TEST_SESSION, paper_split
+from ...evaluation.metrics import summarise
+from ...features.embeddings import embedding_matrix, find, load_vectors, train_word2vec
+from ...features.text import MAX_WORDS, build_vocabulary, encode, tokenize
+from ...protocols.paper import TEST_SESSION, paper_split
 
 DIMS = (50, 100, 200, 300)
 
@@ -166,8 +166,8 @@ def prepare_vectors(source, out, transcripts, given=None, corpus=None, speech2ve
     if not (folder / "training.json").is_file():
         if corpus is None:
             raise ValueError(f"no speech vectors of dim {dim} given and no corpus to train Speech2Vec on")
-        from .corpora.loading import load_corpus
-        from .speech2vec import save_speech2vec, train_speech2vec
+        from ...corpora.loading import load_corpus
+        from ...speech2vec import save_speech2vec, train_speech2vec
 
         utterances, info = load_corpus(corpus[0], corpus[1], progress=progress)
         training = [u for u in utterances if u.session != TEST_SESSION]
@@ -210,7 +210,7 @@ def run_experiment(bundle, experiment, out, seeds=(0,), training=None, settings=
     dict
         Results per configuration key: the runs and UA/WA mean and std.
     """
-    from .trainers import Execution
+    from ...trainers import Execution
 
     out = Path(out)
     (out / "runs").mkdir(parents=True, exist_ok=True)
@@ -260,8 +260,8 @@ def _progress(total, per_row, shown):
 
 def _run_row(bundle, row, out, seeds, training, settings, vectors, transcripts, execution, log):
     """One row of a table: its system, with the row's embedding source swapped in when it has one."""
-    from .runner import run_protocol
-    from .systems import get_system
+    from ...runner import run_protocol
+    from .. import get_system
 
     system = get_system(row.model)
     row_settings = settings if settings is not None else system.make_settings()

@@ -18,60 +18,16 @@ frame or word.
 from __future__ import annotations
 
 import keras
-import numpy as np
-from keras import layers, ops
+from keras import layers
 
-from .config import KrishnaReddySettings
-from .features.acoustic import MAX_FRAMES, N_FEATURES
-from .features.text import MAX_WORDS
-from .tasks import Output
+from ...distribute import gpu_available
+from ...features.acoustic import MAX_FRAMES, N_FEATURES
+from ...features.text import MAX_WORDS
+from ...heads import heads
+from ...layers import MaskedStandardization, vector_embedding
+from .settings import KrishnaReddySettings
 
 EMBEDDING_DIM = 50  # sections 4.2, 4.3 (Table 3 also tries 100, 200, 300)
-
-
-@keras.saving.register_keras_serializable(package="ser_keras")
-class MaskedStandardization(layers.Layer):
-    """Standardise real frames with fixed statistics; padded (all-zero) frames stay zero and are masked.
-
-    Holding the training split's statistics inside the model means a saved model
-    standardises new audio exactly as in training.
-
-    Parameters
-    ----------
-    mean, std : array-like, shape (n_features,)
-        Statistics of the training split's real frames.
-    """
-
-    def __init__(self, mean=None, std=None, **kwargs):
-        super().__init__(**kwargs)
-        self.supports_masking = True
-        self._initial_mean = None if mean is None else np.asarray(mean, dtype="float32")
-        self._initial_std = None if std is None else np.asarray(std, dtype="float32")
-
-    def build(self, input_shape):
-        features = input_shape[-1]
-        mean = self._initial_mean if self._initial_mean is not None else np.zeros(features, "float32")
-        std = self._initial_std if self._initial_std is not None else np.ones(features, "float32")
-        self.mean = self.add_weight(
-            shape=(features,), initializer=keras.initializers.Constant(mean), trainable=False, name="mean"
-        )
-        self.std = self.add_weight(
-            shape=(features,), initializer=keras.initializers.Constant(std), trainable=False, name="std"
-        )
-
-    def compute_mask(self, inputs, mask=None):
-        return ops.any(ops.not_equal(inputs, 0), axis=-1)
-
-    def call(self, inputs):
-        real = ops.expand_dims(ops.cast(ops.any(ops.not_equal(inputs, 0), axis=-1), inputs.dtype), -1)
-        return (inputs - self.mean) / self.std * real
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        # The statistics are weights, saved and restored with the model; not constructor arguments.
-        return super().get_config()
 
 
 def acoustic_input(variable_length=False):
@@ -100,21 +56,6 @@ def embedding_input(embedding_dim=EMBEDDING_DIM, trainable_embeddings=False, var
     return keras.Input(shape=(steps, embedding_dim), name="speech_embeddings")
 
 
-def vector_embedding(matrix, name):
-    """A trainable Embedding layer initialised from word vectors; token 0 (padding) is masked.
-
-    Parameters
-    ----------
-    matrix : np.ndarray, shape (V, D)
-        Row ``t`` is token ``t``'s initial vector.
-    name : str
-    """
-    vocabulary, dim = matrix.shape
-    return layers.Embedding(
-        vocabulary, dim, embeddings_initializer=keras.initializers.Constant(matrix), mask_zero=True, name=name
-    )
-
-
 def embedding_encoder(inputs, config=KrishnaReddySettings(), embedding_matrix=None):
     """ENC2's recurrent part: (trainable Embedding,) masking, Bi-LSTM (last real word).
 
@@ -136,13 +77,6 @@ def embedding_encoder(inputs, config=KrishnaReddySettings(), embedding_matrix=No
     return layers.Bidirectional(_lstm(config), name="speech_bilstm")(x)
 
 
-def gpu_available():
-    """Whether TensorFlow sees a GPU."""
-    import tensorflow as tf
-
-    return bool(tf.config.list_logical_devices("GPU"))
-
-
 def _lstm(config):
     # With no recurrent dropout on a GPU, cuDNN is required rather than hoped for: Keras
     # then raises instead of silently falling back to a kernel many times slower.
@@ -153,29 +87,6 @@ def _lstm(config):
         recurrent_dropout=config.recurrent_dropout,
         use_cudnn=use_cudnn,
     )
-
-
-def heads(x, outputs):
-    """The model's output layers on ``x``.
-
-    Parameters
-    ----------
-    x : KerasTensor
-    outputs : int or list of ser_keras.tasks.Output
-        A number of classes is one softmax head ``emotion`` (the paper's).
-
-    Returns
-    -------
-    KerasTensor, or dict of output name -> KerasTensor when there are several heads.
-    """
-    if isinstance(outputs, int):
-        outputs = [Output("emotion", outputs, "softmax")]
-    # float32 heads keep softmax and losses exact under mixed precision.
-    tensors = {
-        output.name: layers.Dense(output.units, activation=output.activation, name=output.name, dtype="float32")(x)
-        for output in outputs
-    }
-    return next(iter(tensors.values())) if len(tensors) == 1 else tensors
 
 
 def build_acoustic_model(outputs, config=KrishnaReddySettings(), mean=None, std=None, variable_length=False):

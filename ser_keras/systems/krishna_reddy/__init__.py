@@ -6,7 +6,7 @@
 
 Adam 0.001, batch 32, 20 epochs, categorical cross-entropy; nothing is selected on a
 validation split (the paper trains a fixed number of epochs). The Keras graphs are in
-:mod:`ser_keras.models`; this module says what each system reads and how its inputs
+:mod:`ser_keras.systems.krishna_reddy.graphs`; this module says what each system reads and how its inputs
 are cut from the bundle.
 
 Where the paper is silent, the project decides: the "last time step" of each Bi-LSTM
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import KrishnaReddySettings, fast_settings
-from . import KerasSystem, Training, register
+from .. import KerasSystem, Training, register
+from .settings import KrishnaReddySettings, fast_settings
 
 PAPER = (
     "Krishna and Reddy, Multi-Modal Speech Emotion Recognition Using Speech Embeddings and Audio Features, AVSP 2019"
@@ -73,7 +73,7 @@ class KrishnaReddy(KerasSystem):
         masking makes the extra padded steps no-ops, so predictions do not change, and a
         Bi-LSTM then runs 59 steps instead of 200 on the demo corpus.
         """
-        from ..training import trimmed
+        from ...training import trimmed
 
         inputs = {}
         if self.acoustic:
@@ -86,8 +86,8 @@ class KrishnaReddy(KerasSystem):
         return inputs
 
     def build(self, arrays, train, outputs, settings):
-        from ..models import build_acoustic_model, build_embedding_model, build_multimodal_model
-        from ..training import standardisation_statistics
+        from ...training import standardisation_statistics
+        from .graphs import build_acoustic_model, build_embedding_model, build_multimodal_model
 
         mean = std = None
         if self.acoustic:
@@ -112,6 +112,7 @@ class KrishnaReddy(KerasSystem):
 register(
     KrishnaReddy(
         name="acoustic",
+        aliases=("krishna2019/acoustic",),
         paper=f"{PAPER}, section 4.1",
         summary="Bi-LSTM 128 over 34 acoustic features per 100 ms frame, Dense 256, softmax",
         reads=("acoustic",),
@@ -120,6 +121,7 @@ register(
 register(
     KrishnaReddy(
         name="embedding",
+        aliases=("krishna2019/embedding",),
         paper=f"{PAPER}, section 4.2",
         summary="Bi-LSTM 128 over word-level speech (or word) embeddings, 2 x Dense 256, softmax",
         reads=("words",),
@@ -128,6 +130,7 @@ register(
 register(
     KrishnaReddy(
         name="multimodal",
+        aliases=("krishna2019/multimodal",),
         paper=f"{PAPER}, section 4.3",
         summary="ENC1 (acoustic Bi-LSTM) and ENC2 (embedding Bi-LSTM) fused, Dense 256, softmax",
         reads=("acoustic", "words"),
@@ -136,6 +139,7 @@ register(
 register(
     KrishnaReddy(
         name="acoustic-by-speaker",
+        aliases=("krishna2019/acoustic-by-speaker",),
         paper=f"{PAPER}, section 4.1, on frames standardised per speaker (the project's option)",
         summary="the acoustic model (Bi-LSTM 128, Dense 256) over the 34 features standardised by each speaker's "
         "own statistics",
