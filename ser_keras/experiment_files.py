@@ -13,7 +13,7 @@
     name = "demo-acoustic-paper"                      # the run folder: runs/<name>
     system = "acoustic"
     seeds = 3                                         # or a list: [0, 1, 2]
-    protocol = "paper"                                # default: paper
+    protocol = "paper"                                # default: the system's own (its paper's)
     # preset = "demo", settings = { lstm_units = 64 }, training = { epochs = 5 }, tasks = ["dimensional"]
 
     [[run]]                                           # a late fusion of runs above, in its place
@@ -47,7 +47,7 @@ class RunSpec:
     name: str
     system: str
     seeds: tuple
-    protocol: str = "paper"
+    protocol: str | None = None
     preset: str | None = None
     settings: dict = field(default_factory=dict)
     training: dict = field(default_factory=dict)
@@ -113,7 +113,7 @@ def _run(path, index, entry):
     seeds = entry.get("seeds", 1)
     seeds = tuple(range(seeds)) if isinstance(seeds, int) else tuple(seeds)
     tasks = tuple(entry["tasks"]) if "tasks" in entry else None
-    return RunSpec(entry["name"], entry["system"], seeds, entry.get("protocol", "paper"), entry.get("preset"),
+    return RunSpec(entry["name"], entry["system"], seeds, entry.get("protocol"), entry.get("preset"),
                    dict(entry.get("settings", {})), dict(entry.get("training", {})), tasks)  # fmt: skip
 
 
@@ -154,7 +154,8 @@ def run_experiment_file(path, execution=None, log=print):
             bundle = add_feature_sets(bundle, missing, options=experiment.feature_options, log=log)
         folder = experiment.runs_folder / spec.name
         if log:
-            log(f"\n{spec.name}: {spec.system}, {spec.protocol}, seeds {', '.join(map(str, spec.seeds))}")
+            seeds = ", ".join(map(str, spec.seeds))
+            log(f"\n{spec.name}: {spec.system}, {spec.protocol or system.protocol}, seeds {seeds}")
         run_into_folder(system, bundle, folder, spec.protocol, spec.seeds, settings, training, spec.tasks, execution,
                         f"classification.py --config {experiment.path} ({spec.name})", log=log)  # fmt: skip
         folders.append(folder)

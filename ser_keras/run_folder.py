@@ -16,7 +16,7 @@ from .evaluation.reports import write_reports
 from .runner import run_protocol
 
 
-def run_into_folder(system, bundle, out, protocol="paper", seeds=(0,), settings=None, training=None, tasks=None,
+def run_into_folder(system, bundle, out, protocol=None, seeds=(0,), settings=None, training=None, tasks=None,
                     execution=None, command="", deviations=(), extra=None, log=print):  # fmt: skip
     """Train and test ``system`` under ``protocol`` into ``out`` and write its reports there.
 

@@ -143,7 +143,7 @@ def fingerprint(bundle, run, execution, overrides=None):
 
 
 def run_protocol(
-    system, bundle, protocol="paper", seeds=(0,), settings=None, training=None, tasks=None, out=None,
+    system, bundle, protocol=None, seeds=(0,), settings=None, training=None, tasks=None, out=None,
     execution=None, keep_model=True, log=print, arrays=None, verbose=None,
 ):  # fmt: skip
     """Train and test ``system`` on every fold of ``protocol`` for every seed.
@@ -152,8 +152,8 @@ def run_protocol(
     ----------
     system : ser_keras.systems.System
     bundle : ser_keras.features.bundle.Bundle
-    protocol : str
-        See :mod:`ser_keras.protocols`.
+    protocol : str, optional
+        See :mod:`ser_keras.protocols` (default: the system's own, its paper's).
     seeds : sequence of int
     settings : dataclass, optional
         The system's model settings (default: the paper's).
@@ -190,7 +190,7 @@ def run_protocol(
     unsupported = [task.name for task in tasks if task.name not in system.tasks]
     if unsupported:
         raise ValueError(f"system {system.name} does not predict {', '.join(unsupported)} (it predicts {system.tasks})")
-    run = Run(system, settings, training, tasks, canonical(protocol), list(seeds))
+    run = Run(system, settings, training, tasks, canonical(protocol or system.protocol), list(seeds))
     overrides = arrays or {}
     arrays = {**load_arrays(bundle, system, settings, tasks, skip=set(overrides)), **overrides}
     folder = Path(out) / FOLDS_FOLDER if out is not None else None

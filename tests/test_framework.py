@@ -421,3 +421,22 @@ def test_an_experiment_file_runs_its_runs_and_fusions_and_runs_again_from_finish
     experiment.write_text('[[run]]\nname = "x"\nsystem = "knn"\nepochs = 3\n')
     bad = classify("--config", str(experiment))
     assert bad.returncode == 2 and bad.stderr.strip().startswith(f"error: {experiment}: run 1: unknown epochs")
+
+
+def test_a_run_uses_its_systems_own_protocol_unless_told_another(demo_bundle, tmp_path):
+    from dataclasses import replace
+
+    from ser_keras.features.sets import add_feature_sets
+    from ser_keras.systems import get_system
+
+    assert (
+        get_system("mate").protocol == "leave-one-session-out"
+        and get_system("camser").protocol == get_system("mate").protocol
+    )
+    assert get_system("multimodal").protocol == "paper"
+    shutil.copytree(demo_bundle[0], tmp_path / "bundle")  # the session's bundle stays as the other tests expect
+    bundle = add_feature_sets(read_bundle(tmp_path / "bundle"), ["acoustic_stats"], progress=False, log=None)
+    by_speaker = replace(get_system("stats-svm"), protocol="leave-one-speaker-out")
+    run = run_protocol(by_speaker, bundle, seeds=[0], log=None)
+    assert run.protocol == "leave-one-speaker-out" and len(run.folds) == bundle.meta["speaker"].nunique()
+    assert run_protocol(by_speaker, bundle, "paper", seeds=[0], log=None).protocol == "paper"

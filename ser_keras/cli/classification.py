@@ -68,8 +68,8 @@ def _add_run_options(parser, protocols):
     parser.add_argument(
         "--protocol",
         choices=tuple(protocols.available()) + tuple(protocols.aliases()),
-        default="paper",
-        help="; ".join(_protocol_help(protocols)).replace("%", "%%"),
+        default=None,
+        help="; ".join(_protocol_help(protocols)).replace("%", "%%") + " (default: the system's own, --list)",
     )
     parser.add_argument(
         "--task",
@@ -223,6 +223,7 @@ def systems_table():
         settings = system.make_settings().to_dict()
         lines += [
             f"{name}  ({system.trainer}; tasks: {', '.join(system.tasks)}; reads: {', '.join(system.reads)})",
+            f"    protocol: {system.protocol}",
             f"    {system.summary}",
             f"    {system.paper}",
         ]
@@ -384,6 +385,7 @@ def _run(parser, args, system, bundle, settings, training, strategy, command, de
     from ..run_folder import run_into_folder
     from ..trainers import Execution
 
+    args.protocol = args.protocol or system.protocol
     out = args.out or DEFAULT_RUNS / f"{system.name}-{args.protocol}"
     seeds = list(range(args.seed, args.seed + args.seeds))
     extra = {

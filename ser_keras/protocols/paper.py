@@ -37,7 +37,7 @@ def _folds(meta, labels, seed, test_session):
 register_protocol(
     Protocol(
         "paper",
-        "sessions 1-4 train, 5 test (default)",
+        "sessions 1-4 train, 5 test (Krishna and Reddy's)",
         _folds,
         parameters={"test_session": TEST_SESSION},
     )

@@ -119,6 +119,9 @@ class System:
     aliases : tuple of str
         Further names ``--system`` takes: the name with its paper's namespace
         (``krishna2019/acoustic``), which says whose system it is.
+    protocol : str
+        Its paper's protocol, which runs use unless told another (MATE's and CA-MSER's:
+        five folds by session).
     """
 
     name: str
@@ -133,6 +136,7 @@ class System:
     trainer: str = "keras"
     presets: tuple = ()
     aliases: tuple = ()
+    protocol: str = "paper"
 
     def tasks_by_default(self):
         """The tasks predicted unless the command line names others."""
@@ -244,6 +248,7 @@ class System:
             "reads": list(self.reads),
             "tasks": list(self.tasks),
             "default_tasks": list(self.tasks_by_default()),
+            "protocol": self.protocol,
             "training": self.training.to_dict(),
             "deviations": list(self.deviations),
             "presets": {preset.name: dataclasses.asdict(preset) for preset in self.presets},

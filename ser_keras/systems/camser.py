@@ -280,6 +280,7 @@ register(
     Camser(
         name="camser",
         aliases=("zou2022/camser",),
+        protocol="leave-one-session-out",
         paper=PAPER,
         summary="3 s segments: AlexNet over the spectrogram, Bi-LSTM over MFCC, co-attention over pretrained "
         "speech-encoder frames",

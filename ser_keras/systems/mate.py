@@ -316,6 +316,7 @@ register(
     Mate(
         name="mate",
         aliases=("hong2022/mate",),
+        protocol="leave-one-session-out",
         paper=PAPER,
         summary="audio (log-mel, turns as channels) + sentence embeddings over 8 dialogue turns, LSTM 512 x 4; "
         "votes, arousal and valence",
