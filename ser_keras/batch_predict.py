@@ -108,13 +108,8 @@ def predict_files(predictor, files, transcripts=None, progress=True):
 def columns_of(predictor):
     """The CSV's columns for a run: file, status, error, then what its tasks predict."""
     columns = ["file", "status", "error"]
-    names = {task.name for task in predictor.tasks}
-    if names & {"categorical", "votes"}:
-        columns += ["emotion", *predictor.classes]
-    if "dimensional" in names:
-        columns += ["valence", "arousal", "dominance"]
-    if "arousal-valence" in names:
-        columns += ["arousal", "valence"]
+    for task in predictor.tasks:
+        columns += task.named_columns(predictor.classes)
     return list(dict.fromkeys(columns))
 
 

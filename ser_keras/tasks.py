@@ -110,6 +110,10 @@ class Task:
         (values,) = predictions.values()
         return {name: float(value) for name, value in zip(classes, values[0])}
 
+    def named_columns(self, classes):
+        """The names :meth:`named` gives, for a table of predictions; a class task adds ``emotion``, its argmax."""
+        return ["emotion", *classes]
+
 
 class Categorical(Task):
     name = "categorical"
@@ -195,6 +199,9 @@ class Dimensional(Task):
     def named(self, predictions, classes):
         return {name: float(value) for name, value in zip(DIMENSIONS, predictions["dimensions"][0])}
 
+    def named_columns(self, classes):
+        return list(DIMENSIONS)
+
     def columns(self, target, labels, predictions, classes):
         columns = {}
         for index, name in enumerate(DIMENSIONS):
@@ -278,6 +285,9 @@ class ArousalValence(Task):
 
     def named(self, predictions, classes):
         return {name: float(value) for name, value in zip(self.names, predictions["arousal_valence"][0])}
+
+    def named_columns(self, classes):
+        return list(self.names)
 
     def columns(self, target, labels, predictions, classes):
         truth, columns = self.truth(target), {}
