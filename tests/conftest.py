@@ -12,6 +12,27 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 FEATURE_SCRIPT = REPOSITORY / "feature_extraction.py"
 
 
+def run_notebook(path, monkeypatch):
+    """Execute a notebook in quick mode (``SER_KERAS_QUICK=1``) and fail on any error output."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("SER_KERAS_QUICK", "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    book = nbformat.read(path, as_version=4)
+    NotebookClient(
+        book, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    errors = [
+        output
+        for cell in book.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
+    assert not errors
+
+
 def page_example(page):
     """The first Python block of a documentation page (``docs/<page>``): the example a newcomer copies."""
     text = (REPOSITORY / "docs" / page).read_text()

@@ -180,7 +180,8 @@ def test_the_command_line_says_that_selection_on_test_is_optimistic(camser_bundl
     out = tmp_path / "run"
     command = [
         sys.executable, str(REPOSITORY / "classification.py"), "--features", str(camser_bundle.path),
-        "--system", "camser", "--select-on-test", "--epochs", "2", "--batch-size", "16", "--verbose", "0",
+        "--system", "camser", "--protocol", "paper", "--select-on-test", "--epochs", "2", "--batch-size", "16",
+        "--verbose", "0",
         "--learning-rate", "1e-3", "--out", str(out),
     ] + [argument for name, value in TINY.items() for argument in ("--set", f"{name}={value}")]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True)

@@ -370,29 +370,38 @@ def test_a_preset_is_the_systems_and_explicit_changes_override_it():
         get_system("acoustic").configure("demo")
 
 
-def test_a_recorded_run_runs_again_exactly_from_its_run_json(demo_bundle, tmp_path):
+def classify_here(*arguments):
+    """classification.py's main in this process (TensorFlow is loaded once): its exit status."""
+    from ser_keras.cli.classification import main
+
+    try:
+        return main(["--verbose", "0", *arguments])
+    except SystemExit as exit:
+        return exit.code
+
+
+def test_a_recorded_run_runs_again_exactly_from_its_run_json(demo_bundle, tmp_path, capsys):
     first = tmp_path / "first"
-    arguments = ["--features", str(demo_bundle[0]), "--system", "acoustic", "--epochs", "1", "--batch-size", "64"]
-    result = classify(*arguments, "--set", "lstm_units=8", "--seed", "3", "--out", str(first))
-    assert result.returncode == 0, result.stderr
+    arguments = ["--features", str(demo_bundle[0]), "--system", "embedding", "--epochs", "1", "--batch-size", "64"]
+    assert classify_here(*arguments, "--set", "lstm_units=8", "--seed", "3", "--out", str(first)) == 0
     again = tmp_path / "again"
-    result = classify("--config", str(first / "run.json"), "--out", str(again))
-    assert result.returncode == 0, result.stderr
+    assert classify_here("--config", str(first / "run.json"), "--out", str(again)) == 0
     recorded, rerun = (json.loads((folder / "run.json").read_text()) for folder in (first, again))
     for key in ("system", "settings", "training", "tasks", "protocol", "seeds", "features"):
         assert rerun[key] == recorded[key], key
     pd.testing.assert_frame_equal(pd.read_csv(first / "predictions.csv"), pd.read_csv(again / "predictions.csv"))
 
     changed = tmp_path / "changed"
-    result = classify("--config", str(first), "--epochs", "2", "--out", str(changed))
-    assert result.returncode == 0, result.stderr
+    assert classify_here("--config", str(first), "--epochs", "2", "--out", str(changed)) == 0
     report = json.loads((changed / "report.json").read_text())
     assert report["training"]["epochs"] == 2 and report["settings"]["lstm_units"] == 8
-    bad = classify("--config", str(tmp_path / "nothing.json"))
-    assert bad.returncode == 2 and bad.stderr.startswith("error: --config") and len(bad.stderr.splitlines()) == 1
+    capsys.readouterr()
+    assert classify_here("--config", str(tmp_path / "nothing.json")) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: --config") and len(error.splitlines()) == 1
 
 
-def test_an_experiment_file_runs_its_runs_and_fusions_and_runs_again_from_finished_folds(demo_bundle, tmp_path):
+def test_an_experiment_file_runs_its_runs_and_fusions_and_runs_again_from_finished_folds(demo_bundle, tmp_path, capsys):
     bundle_path = tmp_path / "bundle"
     shutil.copytree(demo_bundle[0], bundle_path)
     experiment = tmp_path / "small.toml"
@@ -403,8 +412,7 @@ def test_an_experiment_file_runs_its_runs_and_fusions_and_runs_again_from_finish
         '[[run]]\nname = "stats-again"\nsystem = "stats-svm"\nprotocol = "loso"\n\n'
         '[[run]]\nname = "mean"\nfuse = ["knn", "stats-again"]\nmethod = "mean"\n'
     )
-    first = classify("--config", str(experiment))
-    assert first.returncode == 0, first.stderr
+    assert classify_here("--config", str(experiment)) == 0
     # The sets the systems read were added to the bundle; each run has its folder and the table every row.
     assert {"acoustic_stats", "hsf"} <= set(read_bundle(bundle_path).feature_sets)
     table = (tmp_path / "table.md").read_text()
@@ -413,14 +421,14 @@ def test_an_experiment_file_runs_its_runs_and_fusions_and_runs_again_from_finish
     knn = json.loads((tmp_path / "runs" / "knn" / "report.json").read_text())
     assert knn["protocol"] == "leave-one-session-out" and knn["settings"]["features"] == "hsf"
 
-    again = classify("--config", str(experiment))
-    assert again.returncode == 0, again.stderr
+    assert classify_here("--config", str(experiment)) == 0
     assert (tmp_path / "table.md").read_text() == table
     assert json.loads((tmp_path / "runs" / "knn" / "report.json").read_text())["resumed_folds"] == 5
 
     experiment.write_text('[[run]]\nname = "x"\nsystem = "knn"\nepochs = 3\n')
-    bad = classify("--config", str(experiment))
-    assert bad.returncode == 2 and bad.stderr.strip().startswith(f"error: {experiment}: run 1: unknown epochs")
+    capsys.readouterr()
+    assert classify_here("--config", str(experiment)) == 2
+    assert capsys.readouterr().err.strip().startswith(f"error: {experiment}: run 1: unknown epochs")
 
 
 def test_a_run_uses_its_systems_own_protocol_unless_told_another(demo_bundle, tmp_path):
