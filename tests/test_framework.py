@@ -219,13 +219,17 @@ def test_a_system_added_in_one_module_runs_through_classification_py(
         balanced_accuracy_score(predictions["label"], predictions["predicted"])
     )
 
-    # Prediction goes through the same registry: the new file's features come from its audio.
-    monkeypatch.syspath_prepend(str(folder))
-    monkeypatch.setenv("SER_KERAS_SYSTEMS", "mean_frames_logistic")
+    # Prediction goes through the same registry: the new file's features come from its audio. The plugin
+    # registers into copies of the registry's tables (the package's systems discovered first), which the end
+    # of the test puts back: the other tests of this process see the package's systems only.
     import ser_keras.systems as systems
     from ser_keras.corpora import read_iemocap
     from ser_keras.predict import Predictor
 
+    monkeypatch.setattr(systems.SYSTEMS, "_items", dict(systems.SYSTEMS.available()))
+    monkeypatch.setattr(systems.SYSTEMS, "_aliases", dict(systems.SYSTEMS.aliases()))
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.setenv("SER_KERAS_SYSTEMS", "mean_frames_logistic")
     monkeypatch.setattr(systems.SYSTEMS, "_discovered", False)
     predictions = pd.read_csv(out / "predictions.csv")
     utterance = {u.id: u for u in read_iemocap(small_demo).utterances}[predictions["id"][0]]
