@@ -19,7 +19,8 @@
     [[run]]                                           # a late fusion of runs above, in its place
     name = "demo-two-stage"
     fuse = ["demo-atmaja-acoustic", "demo-atmaja-text"]
-    method = "svr"                                    # svr, mean or svm
+    method = "svr"                                    # a fusion method: svr, mean, svm
+    # settings = { C = 100 }                          # the method's settings changed
 
 Every run resumes from its finished folds, so a file runs again in the time its unfinished
 folds take; the feature sets a run's system reads are added to the bundle when it lacks them.
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RUN_KEYS = {"name", "system", "seeds", "protocol", "preset", "settings", "training", "tasks"}
-FUSION_KEYS = {"name", "fuse", "method"}
+FUSION_KEYS = {"name", "fuse", "method", "settings"}
 
 
 class ExperimentFileError(ValueError):
@@ -61,6 +62,7 @@ class FusionSpec:
     name: str
     fuse: tuple
     method: str = "svr"
+    settings: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,11 +107,16 @@ def read_experiment(path):
     )
 
 
-def _run(path, index, entry):
-    unknown, missing = set(entry) - RUN_KEYS, {"name", "system"} - set(entry)
+def _check_keys(path, index, entry, allowed, required, what):
+    """Refuse an entry with a key it may not have, or without one it must have."""
+    unknown, missing = set(entry) - allowed, set(required) - set(entry)
     if unknown or missing:
         problem = f"unknown {', '.join(sorted(unknown))}" if unknown else f"missing {', '.join(sorted(missing))}"
-        raise ExperimentFileError(f"{path}: run {index}: {problem} (keys: {', '.join(sorted(RUN_KEYS))})")
+        raise ExperimentFileError(f"{path}: run {index}: {problem} for {what} (keys: {', '.join(sorted(allowed))})")
+
+
+def _run(path, index, entry):
+    _check_keys(path, index, entry, RUN_KEYS, ("name", "system"), "a run")
     seeds = entry.get("seeds", 1)
     seeds = tuple(range(seeds)) if isinstance(seeds, int) else tuple(seeds)
     tasks = tuple(entry["tasks"]) if "tasks" in entry else None
@@ -118,15 +125,19 @@ def _run(path, index, entry):
 
 
 def _fusion(path, index, entry, earlier):
-    unknown = set(entry) - FUSION_KEYS
-    if unknown:
-        raise ExperimentFileError(f"{path}: run {index}: unknown {', '.join(sorted(unknown))} for a fusion (keys: "
-                                  f"{', '.join(sorted(FUSION_KEYS))})")  # fmt: skip
+    _check_keys(path, index, entry, FUSION_KEYS, ("fuse",), "a fusion")
     names = [run.name for run in earlier]
     absent = [name for name in entry["fuse"] if name not in names]
     if absent:
         raise ExperimentFileError(f"{path}: run {index}: no earlier run named {', '.join(absent)} to fuse")
-    return FusionSpec(entry.get("name", f"fusion-{index}"), tuple(entry["fuse"]), entry.get("method", "svr"))
+    from .fusion import FUSIONS
+
+    method = entry.get("method", "svr")
+    if method not in FUSIONS:
+        choices = ", ".join(FUSIONS.available())
+        raise ExperimentFileError(f"{path}: run {index}: no fusion method {method!r} (methods: {choices})")
+    settings = {key: str(value) for key, value in entry.get("settings", {}).items()}
+    return FusionSpec(entry.get("name", f"fusion-{index}"), tuple(entry["fuse"]), method, settings)
 
 
 def run_experiment_file(path, execution=None, log=print):
@@ -168,13 +179,10 @@ def run_experiment_file(path, execution=None, log=print):
 def _fuse(experiment, bundle, fusion):
     """One late fusion of runs of the file, into its own folder."""
     from .evaluation.reports import write_reports
-    from .fusion import FusionSettings, probability_fusion, two_stage_fusion
+    from .fusion import fuse
 
     inputs = [experiment.runs_folder / name for name in fusion.fuse]
-    if fusion.method == "svr":
-        run = two_stage_fusion(bundle, inputs, FusionSettings(tuple(str(folder) for folder in inputs)))
-    else:
-        run = probability_fusion(bundle, inputs, fusion.method)
+    run = fuse(bundle, inputs, fusion.method, fusion.settings)
     folder = experiment.runs_folder / fusion.name
     folder.mkdir(parents=True, exist_ok=True)
     write_reports(run, bundle, folder, f"classification.py --config {experiment.path} ({fusion.name})")

@@ -21,8 +21,9 @@ class Registry:
     ----------
     kind : str
         What the registry holds, for error messages ("system", "feature set").
-    package : str, optional
-        A package whose modules register plug-ins when imported.
+    package : str or tuple of str, optional
+        Packages whose modules register plug-ins when imported (a paper's package may
+        register plug-ins of several kinds: its systems and its fusion method).
     skip : tuple of str
         Modules of ``package`` that register nothing (its base classes).
     entry_points : str, optional
@@ -62,11 +63,11 @@ class Registry:
         if self._discovered:
             return
         self._discovered = True
-        if self.package:
-            package = importlib.import_module(self.package)
+        for name in (self.package,) if isinstance(self.package, str) else self.package or ():
+            package = importlib.import_module(name)
             for module in pkgutil.iter_modules(package.__path__):
                 if module.name not in self.skip and not module.name.startswith("_"):
-                    importlib.import_module(f"{self.package}.{module.name}")
+                    importlib.import_module(f"{name}.{module.name}")
         if self.entry_points:
             from importlib.metadata import entry_points
 

@@ -122,7 +122,7 @@ def test_classic_classifiers_search_by_training_speaker(atmaja_bundle):
 
 def test_the_two_stage_svr_never_sees_the_test_fold(atmaja_bundle, tmp_path):
     from ser_keras.evaluation.reports import write_reports
-    from ser_keras.fusion import two_stage_fusion
+    from ser_keras.fusion import fuse
 
     training = Training(optimizer="rmsprop", batch_size=16, epochs=2, selection="validation", patience=10)
     runs = []
@@ -133,7 +133,7 @@ def test_the_two_stage_svr_never_sees_the_test_fold(atmaja_bundle, tmp_path):
         runs.append(tmp_path / name)
         validation = run.folds[0].validation
         assert validation["ids"] and not set(validation["ids"]) & set(run.folds[0].test_ids)
-    fused = two_stage_fusion(atmaja_bundle, runs)
+    fused = fuse(atmaja_bundle, runs, "svr")
     scores = fused.folds[0].scores["dimensional"]
     assert set(scores) >= {"ccc_mean", "ccc_valence", "ccc_arousal", "ccc_dominance"}
 
@@ -144,7 +144,7 @@ def test_the_two_stage_svr_never_sees_the_test_fold(atmaja_bundle, tmp_path):
     test = atmaja_bundle.meta["id"].isin(fused.folds[0].test_ids).to_numpy()
     ratings[test] = np.random.default_rng(1).uniform(1, 5, size=(test.sum(), 3))
     np.save(changed / "dimensions.npy", ratings)
-    again = two_stage_fusion(read_bundle(changed), runs)
+    again = fuse(read_bundle(changed), runs, "svr")
     np.testing.assert_allclose(
         again.folds[0].predictions["dimensional"]["dimensions"], fused.folds[0].predictions["dimensional"]["dimensions"]
     )
@@ -155,7 +155,7 @@ def test_the_two_stage_svr_never_sees_the_test_fold(atmaja_bundle, tmp_path):
 
 def test_late_fusion_of_class_probabilities(demo_bundle, tmp_path):
     from ser_keras.evaluation.reports import write_reports
-    from ser_keras.fusion import FusionError, probability_fusion
+    from ser_keras.fusion import FusionError, fuse
 
     bundle = read_bundle(demo_bundle[0])
     training = Training(batch_size=16, epochs=1, selection="validation", patience=5)
@@ -166,10 +166,10 @@ def test_late_fusion_of_class_probabilities(demo_bundle, tmp_path):
         write_reports(run, bundle, tmp_path / name, "test")
         runs.append(tmp_path / name)
         folds.append(run.folds[0])
-    mean = probability_fusion(bundle, runs, "mean")
+    mean = fuse(bundle, runs, "mean")
     expected = (folds[0].predictions["categorical"]["emotion"] + folds[1].predictions["categorical"]["emotion"]) / 2
     np.testing.assert_allclose(mean.folds[0].predictions["categorical"]["emotion"], expected, rtol=1e-6)
-    fused = probability_fusion(bundle, runs, "svm")
+    fused = fuse(bundle, runs, "svm")
     probabilities = fused.folds[0].predictions["categorical"]["emotion"]
     np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
 
@@ -180,7 +180,7 @@ def test_late_fusion_of_class_probabilities(demo_bundle, tmp_path):
     test = bundle.meta["id"].isin(fused.folds[0].test_ids).to_numpy()
     labels[test] = (labels[test] + 1) % 4
     np.save(changed / "labels.npy", labels)
-    again = probability_fusion(read_bundle(changed), runs, "svm")
+    again = fuse(read_bundle(changed), runs, "svm")
     np.testing.assert_allclose(again.folds[0].predictions["categorical"]["emotion"], probabilities)
     assert again.folds[0].scores["categorical"]["confusion"] != fused.folds[0].scores["categorical"]["confusion"]
 
@@ -189,7 +189,7 @@ def test_late_fusion_of_class_probabilities(demo_bundle, tmp_path):
                          out=tmp_path / "fixed", verbose=0, log=None)  # fmt: skip
     write_reports(fixed, bundle, tmp_path / "fixed", "test")
     with pytest.raises(FusionError, match="kept no validation predictions"):
-        probability_fusion(bundle, [tmp_path / "fixed", runs[1]], "svm")
+        fuse(bundle, [tmp_path / "fixed", runs[1]], "svm")
 
 
 def test_the_acoustic_network_reads_frame_level_descriptors(atmaja_bundle):
@@ -209,3 +209,19 @@ def test_the_acoustic_network_reads_frame_level_descriptors(atmaja_bundle):
     assert fold.scores["dimensional"]["ccc_mean"] == pytest.approx(recomputed, abs=1e-6)
     with pytest.raises(ValueError, match="features must be one of"):
         system.feature_sets(system.make_settings({"features": "mfcc"}))
+
+
+def test_fusion_methods_are_registered_where_their_paper_lives(capsys):
+    from ser_keras.cli.fusion import main
+    from ser_keras.fusion import FUSIONS, FusionError, get_fusion
+
+    assert {"svr", "mean", "svm"} <= set(FUSIONS.available())
+    assert get_fusion("svr").fuse.__module__ == "ser_keras.systems.atmaja.two_stage"
+    assert get_fusion("svr").make_settings(["a", "b"], {"C": "100"}).C == 100.0
+    with pytest.raises(FusionError, match="has no setting 'kernel'"):
+        get_fusion("svr").make_settings(["a", "b"], {"kernel": "linear"})
+    with pytest.raises(FusionError, match="C must be a float"):
+        get_fusion("svr").make_settings(["a", "b"], {"C": "big"})
+    with pytest.raises(SystemExit):
+        main(["a", "b", "--out", "c", "--method", "nope"])
+    assert "invalid choice: 'nope'" in capsys.readouterr().err

@@ -106,13 +106,14 @@ def test_no_function_is_longer_than_80_lines():
 def test_every_registry_is_the_one_idiom():
     from ser_keras.corpora.loading import CORPORA
     from ser_keras.features.sets import FEATURE_SETS
+    from ser_keras.fusion import FUSIONS
     from ser_keras.protocols import PROTOCOLS
     from ser_keras.registry import Registry
     from ser_keras.systems import SYSTEMS
     from ser_keras.tasks import TASKS
     from ser_keras.trainers import TRAINERS
 
-    for registry in (SYSTEMS, FEATURE_SETS, TRAINERS, CORPORA, PROTOCOLS, TASKS):
+    for registry in (SYSTEMS, FEATURE_SETS, TRAINERS, CORPORA, PROTOCOLS, TASKS, FUSIONS):
         assert isinstance(registry, Registry) and registry.available()
     # No module keeps a registry of its own beside it.
     hand_made = [str(path) for path in PACKAGE.rglob("*.py") if "_REGISTRY" in path.read_text()]

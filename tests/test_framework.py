@@ -452,3 +452,29 @@ def test_a_run_uses_its_systems_own_protocol_unless_told_another(demo_bundle, tm
     run = run_protocol(by_speaker, bundle, seeds=[0], log=None)
     assert run.protocol == "leave-one-speaker-out" and len(run.folds) == bundle.meta["speaker"].nunique()
     assert run_protocol(by_speaker, bundle, "paper", seeds=[0], log=None).protocol == "paper"
+
+
+def test_paper_flags_come_from_the_systems_and_experiments_that_declare_them(demo_bundle, capsys):
+    from ser_keras.cli.classification import build_parser, system_flags
+    from ser_keras.paper_experiments import EXPERIMENTS
+
+    flags = system_flags()
+    assert set(flags) == {"--trainable-embeddings", "--finetune-encoder"}
+    assert flags["--finetune-encoder"][1] == ["camser"]
+    assert set(EXPERIMENTS.available()) == {"table1", "table2", "table3", "all"}
+    text = build_parser().format_help()
+    assert "--speech-vectors DIM=PATH" in text and "--trainable-embeddings" in text
+    # The generic parser's own source names no paper's flag: each is built from a declaration.
+    source = (REPOSITORY / "ser_keras" / "cli" / "classification.py").read_text()
+    assert not any(flag in source for flag in ("trainable", "finetune", "speech-vectors", "table1"))
+
+    bundle = str(demo_bundle[0])
+    cases = (
+        (["--system", "svm", "--trainable-embeddings"], "error: --trainable-embeddings is a flag of acoustic, "),
+        (["--speech-vectors", "50=x.vec"], "error: --speech-vectors is an option of --experiment"),
+        (["--experiment", "table1", "--speech2vec-epochs", "0"], "error: --speech2vec-epochs must be at least 1"),
+        (["--experiment", "table1", "--speech-vectors", "50"], "error: --speech-vectors: expected DIM=PATH, got '50'"),
+    )
+    for arguments, message in cases:
+        assert classify_here("--features", bundle, *arguments) == 2
+        assert message in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import time
 from pathlib import Path
 
 from . import require_at_least_one
@@ -40,8 +41,9 @@ def build_parser():
     parser.add_argument("--list", action="store_true", help="print the registered systems and exit")
     _add_run_options(parser, PROTOCOLS)
     _add_training_options(parser)
+    _add_system_flags(parser.add_argument_group("flags the systems declare (shorthands for --set)"))
     _add_speed_options(parser.add_argument_group("speed and scale"))
-    _add_experiment_options(parser.add_argument_group("the paper's tables (--experiment)"))
+    _add_experiment_options(parser.add_argument_group("a paper's experiment (--experiment)"))
     parser.add_argument(
         "--verbose",
         type=int,
@@ -99,12 +101,6 @@ def _add_run_options(parser, protocols):
         metavar="NAME=VALUE",
         help="a model setting of the system (repeatable), e.g. --set lstm_units=64; see --list",
     )
-    parser.add_argument(
-        "--trainable-embeddings",
-        action="store_true",
-        help="same as --set trainable_embeddings=true: feed token ids through an Embedding layer initialised "
-        "from the bundle's vectors and trained with the model (section 2.4)",
-    )
     parser.add_argument("--seed", type=int, default=0, help="first random seed (default: 0)")
     parser.add_argument("--seeds", type=int, default=1, help="runs with seeds seed, seed+1, ... (default: 1)")
     parser.add_argument(
@@ -147,15 +143,39 @@ def _add_training_options(parser):
         help="select the epoch on the test rows themselves, as CA-MSER's code does (val_id == test_id): "
         "optimistic, and every report of the run says so",
     )
-    parser.add_argument(
-        "--finetune-encoder",
-        default=None,
-        metavar="PRESET",
-        help="CA-MSER: train a keras-hub Whisper encoder (a preset name or folder) end to end inside the model, "
-        "as the paper fine-tunes wav2vec 2.0, instead of reading frozen frames; needs the feature set "
-        "encoder_inputs. Tested on the CPU with a tiny model only (no GPU was available)",
-    )
     parser.add_argument("--patience", type=int, default=None, help="early-stopping patience (default: the system's)")
+
+
+def system_flags():
+    """Every flag a registered system declares, by option, with the systems that take it."""
+    from ..systems import available
+
+    flags = {}
+    for name, system in available().items():
+        for flag in system.flags:
+            flags.setdefault(flag.option, (flag, []))[1].append(name)
+    return flags
+
+
+def _add_system_flags(group):
+    for option, (flag, names) in system_flags().items():
+        if flag.value is None:
+            group.add_argument(option, dest=flag.setting, default=None, metavar=flag.metavar, help=flag.help)
+        else:
+            group.add_argument(option, dest=flag.setting, action="store_const", const=flag.value, help=flag.help)
+
+
+def _flag_settings(parser, args, system):
+    """The settings that the given system flags set; a flag of another system is a one-line error."""
+    overrides = {}
+    for option, (flag, names) in system_flags().items():
+        value = getattr(args, flag.setting, None)
+        if value is None:
+            continue
+        if flag not in system.flags:
+            parser.exit(2, f"error: {option} is a flag of {', '.join(names)}, not of {system.name}\n")
+        overrides[flag.setting] = value
+    return overrides
 
 
 def _add_speed_options(speed):
@@ -183,34 +203,28 @@ def _add_speed_options(speed):
     )
 
 
-def _add_experiment_options(experiments):
-    """Krishna and Reddy's tables: which, and the vector files of their rows."""
-    experiments.add_argument(
+def _add_experiment_options(group):
+    """``--experiment NAME`` and the options of the registered paper experiments."""
+    from ..paper_experiments import EXPERIMENTS, all_options
+
+    experiments = EXPERIMENTS.available()
+    group.add_argument(
         "--experiment",
-        choices=("table1", "table2", "table3", "all"),
+        choices=tuple(experiments),
         default=None,
-        help="run every row of the paper's Table 1, 2, 3 or all on the paper split and write results.md "
-        "(ignores --system, --protocol, --task and --trainable-embeddings)",
+        help="run a paper's experiment instead of one system (ignores --system, --protocol and --task): "
+        + "; ".join(f"{name}: {experiment.summary}" for name, experiment in experiments.items()),
     )
-    experiments.add_argument(
-        "--speech-vectors",
-        action="append",
-        default=[],
-        metavar="DIM=PATH",
-        help="speech embedding file of one dimension (repeatable); missing dimensions are trained locally "
-        "with Speech2Vec on the bundle's corpus",
-    )
-    experiments.add_argument(
-        "--word-vectors",
-        action="append",
-        default=[],
-        metavar="DIM=PATH",
-        help="word embedding file of one dimension (repeatable); missing dimensions are trained locally "
-        "with word2vec on the transcripts",
-    )
-    experiments.add_argument(
-        "--speech2vec-epochs", type=int, default=5, help="epochs of locally trained Speech2Vec (default: 5)"
-    )
+    for option, names in all_options().values():
+        default = "" if option.default is None else f"; default: {option.default}"
+        group.add_argument(
+            option.flag,
+            type=option.type,
+            action="append" if option.repeatable else "store",
+            default=None,
+            metavar=option.metavar,
+            help=f"{', '.join(names)}: {option.help}{default}",
+        )
 
 
 def systems_table():
@@ -250,14 +264,6 @@ def _pairs(parser, option, values, numeric_key=False):
     return pairs
 
 
-def _vector_files(parser, option, values):
-    files = {dim: Path(path) for dim, path in _pairs(parser, option, values, numeric_key=True).items()}
-    for path in files.values():
-        if not path.is_file():
-            parser.error(f"{option}: no such file: {path}")
-    return files
-
-
 def main(argv=None):
     parser = build_parser()
     args = _apply_config(parser, argv)
@@ -267,11 +273,11 @@ def main(argv=None):
     if args.verbose is None:
         # A progress bar redrawn for every batch fills a log file; one line per epoch reads well there.
         args.verbose = 1 if sys.stdout.isatty() else 2
-    require_at_least_one(parser, args, ("seeds", "speech2vec_epochs", "epochs", "batch_size"))
+    require_at_least_one(parser, args, ("seeds", "epochs", "batch_size"))
     if args.config and Path(args.config).suffix == ".toml":
         return _experiment_file(parser, args)
-    speech_vectors = _vector_files(parser, "--speech-vectors", args.speech_vectors)
-    word_vectors = _vector_files(parser, "--word-vectors", args.word_vectors)
+    if args.experiment is None:
+        _refuse_experiment_options(parser, args)
     system, settings, training = _system_settings_training(parser, args)
     # The reports add the system's own deviations and every change from its defaults (compared, not listed here).
     deviations = []
@@ -289,10 +295,44 @@ def main(argv=None):
         parser.exit(2, f"error: {error}\n")
     command = shlex.join(["python", "classification.py", *(argv if argv is not None else sys.argv[1:])])
     if args.experiment:
-        from .experiment import experiment
-
-        return experiment(args, command, bundle, training, settings, speech_vectors, word_vectors, deviations, strategy)
+        return _paper_experiment(parser, args, command, bundle, training, settings, deviations, strategy)
     return _run(parser, args, system, bundle, settings, training, strategy, command, deviations)
+
+
+def _refuse_experiment_options(parser, args):
+    from ..paper_experiments import all_options
+
+    for name, (option, _) in all_options().items():
+        if getattr(args, name, None) is not None:
+            parser.error(f"{option.flag} is an option of --experiment")
+
+
+def _paper_experiment(parser, args, command, bundle, training, settings, deviations, strategy):
+    """A registered paper experiment; its results are printed and written where it says."""
+    from ..paper_experiments import ExperimentRequest, all_options, get_experiment
+    from ..trainers import Execution
+
+    experiment = get_experiment(args.experiment)
+    given = {name: getattr(args, name) for name in all_options() if getattr(args, name, None) is not None}
+    foreign = sorted(set(given) - {option.name for option in experiment.options})
+    if foreign:
+        parser.exit(2, f"error: --experiment {experiment.name} takes no --{foreign[0].replace('_', '-')}\n")
+    # Keras's bar redrawn per batch is noise across many runs: one line per epoch or nothing.
+    execution = Execution(args.pipeline, strategy, verbose=args.verbose if args.verbose != 1 else 0)
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    request = ExperimentRequest(experiment.name, bundle, args.out, seeds, training, settings, given, execution,
+                                command, list(deviations))  # fmt: skip
+    started = time.perf_counter()
+    try:
+        markdown, out = experiment.run(request)
+    except ValueError as error:
+        parser.exit(2, f"error: {error}\n")
+    except KeyboardInterrupt:
+        parser.exit(130, "\ninterrupted: the finished runs are kept in the experiment's runs/ and reused next time\n")
+    print()
+    print(markdown)
+    print(f"wrote {out}/results.md and results.json ({time.perf_counter() - started:.0f} s)")
+    return 0
 
 
 def _experiment_file(parser, args):
@@ -319,16 +359,13 @@ def _system_settings_training(parser, args):
     """The system, its settings (``--config``, ``--preset``, ``--set``, ``--fast``) and its training."""
     recorded = args.recorded
     overrides = {**recorded.get("settings", {}), **_pairs(parser, "--set", args.set)}
-    if args.trainable_embeddings:
-        overrides["trainable_embeddings"] = "true"
-    if args.finetune_encoder:
-        overrides["finetune_encoder"] = args.finetune_encoder
 
     from ..systems import get_system
 
     changes = {name: getattr(args, name) for name in TRAINING_OPTIONS if getattr(args, name) is not None}
     try:
         system = get_system(args.system)
+        overrides.update(_flag_settings(parser, args, system))
         settings, training = system.configure(args.preset, overrides, {**recorded.get("training", {}), **changes})
         if args.fast:
             settings = system.fast(settings)

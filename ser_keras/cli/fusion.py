@@ -1,4 +1,4 @@
-"""``python -m ser_keras.fusion RUN_DIR RUN_DIR --out DIR``: Atmaja's two-stage SVR late fusion of runs."""
+"""``python -m ser_keras.fusion RUN_DIR RUN_DIR --out DIR``: late fusion of finished runs."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ import sys
 from pathlib import Path
 
 
-def main(argv=None):
+def build_parser():
+    from ..fusion import FUSIONS
+
+    methods = FUSIONS.available()
     parser = argparse.ArgumentParser(
         prog="python -m ser_keras.fusion",
-        description="Late fusion of finished runs. svr (default): Atmaja and Akagi's two-stage fusion, one SVR per "
-        "dimension over the valence, arousal and dominance that the runs predicted, fitted on their validation "
-        "predictions and scored on the test folds. mean / svm: the runs' class probabilities averaged, or an SVM "
-        "fitted on their validation probabilities. Writes the same reports as classification.py.",
+        description="Late fusion of finished runs, fold by fold, with a registered fusion method; writes the same "
+        "reports as classification.py. Methods: "
+        + "; ".join(f"{name}: {method.summary}" for name, method in methods.items())
+        + ".",
         epilog="example:\n"
         "  python classification.py --system atmaja-acoustic --out runs/atmaja-acoustic\n"
         "  python classification.py --system atmaja-text --out runs/atmaja-text\n"
@@ -22,33 +25,38 @@ def main(argv=None):
         "  python -m ser_keras.fusion runs/acoustic-paper runs/embedding-paper --method mean --out runs/late-mean",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("run_dirs", nargs="+", type=Path, help="runs of dimensional systems (at least two)")
+    parser.add_argument("run_dirs", nargs="+", type=Path, help="finished runs of classification.py (at least two)")
     parser.add_argument("--out", type=Path, required=True, help="folder for the fused run's reports")
     parser.add_argument(
-        "--method",
-        choices=("svr", "mean", "svm"),
-        default="svr",
-        help="svr: two-stage dimensional fusion (default); mean, svm: fused class probabilities",
+        "--method", choices=tuple(methods), default="svr", help="the fusion method (default: svr, Atmaja's two-stage)"
     )
-    parser.add_argument("--C", type=float, default=200.0, help="SVR C (default: 200, the paper's)")
-    parser.add_argument("--gamma", type=float, default=0.1, help="SVR RBF gamma (default: 0.1)")
-    parser.add_argument("--epsilon", type=float, default=0.01, help="SVR epsilon (default: 0.01)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the method (repeatable), for example --set C=100 for svr",
+    )
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
     args = parser.parse_args(argv)
     if len(args.run_dirs) < 2:
         parser.error("give at least two runs to fuse")
+    changes = dict(value.partition("=")[::2] for value in args.set)
+    if any(not key or not value for key, value in changes.items()):
+        parser.error("--set: expected NAME=VALUE")
 
     from ..evaluation.compare import RunError, read_report
     from ..evaluation.reports import results_table, write_reports
     from ..features.bundle import BundleError, read_bundle
-    from ..fusion import FusionError, FusionSettings, probability_fusion, two_stage_fusion
+    from ..fusion import FusionError, fuse
 
     try:
         bundle = read_bundle(read_report(args.run_dirs[0])["features"])
-        settings = FusionSettings(tuple(str(d) for d in args.run_dirs), args.C, args.gamma, args.epsilon)
-        if args.method == "svr":
-            run = two_stage_fusion(bundle, args.run_dirs, settings)
-        else:
-            run = probability_fusion(bundle, args.run_dirs, args.method)
+        run = fuse(bundle, args.run_dirs, args.method, changes)
     except (FusionError, RunError, BundleError, KeyError) as error:
         parser.exit(2, f"error: {error}\n")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -53,6 +53,8 @@ class Option:
     command_line : bool
         ``feature_extraction.py`` takes it as a flag; False for a value that only a
         bundle's record gives (how its words were embedded).
+    repeatable : bool
+        The flag may be given several times; its value is the list of the values given.
     """
 
     name: str
@@ -64,6 +66,7 @@ class Option:
     required: bool = False
     metavar: str | None = None
     command_line: bool = True
+    repeatable: bool = False
 
     @property
     def flag(self):

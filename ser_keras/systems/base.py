@@ -81,6 +81,29 @@ class Preset:
 
 
 @dataclass(frozen=True)
+class Flag:
+    """A shorthand for ``--set`` that a system declares: ``classification.py`` builds the flag from it.
+
+    Attributes
+    ----------
+    option : str
+        The flag, ``--trainable-embeddings``.
+    setting : str
+        The model setting it sets.
+    help : str
+    value : str or None
+        What the bare flag sets; None when the flag takes the value (``--finetune-encoder PRESET``).
+    metavar : str or None
+    """
+
+    option: str
+    setting: str
+    help: str
+    value: str | None = None
+    metavar: str | None = None
+
+
+@dataclass(frozen=True)
 class NoSettings:
     """A system without model settings of its own."""
 
@@ -122,6 +145,8 @@ class System:
     protocol : str
         Its paper's protocol, which runs use unless told another (MATE's and CA-MSER's:
         five folds by session).
+    flags : tuple of Flag
+        Flags of ``classification.py`` that set one of its settings (shorthands for ``--set``).
     """
 
     name: str
@@ -137,6 +162,7 @@ class System:
     presets: tuple = ()
     aliases: tuple = ()
     protocol: str = "paper"
+    flags: tuple = ()
 
     def tasks_by_default(self):
         """The tasks predicted unless the command line names others."""

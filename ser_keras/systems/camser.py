@@ -41,6 +41,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from . import KerasSystem, Preset, Training, register
+from .base import Flag
 
 PAPER = (
     "Zou, Si, Chen, Rajan and Cambria, Speech emotion recognition with co-attention based multi-level acoustic "
@@ -285,6 +286,16 @@ register(
         summary="3 s segments: AlexNet over the spectrogram, Bi-LSTM over MFCC, co-attention over pretrained "
         "speech-encoder frames",
         reads=("segments", "encoder_frames"),
+        flags=(
+            Flag(
+                "--finetune-encoder",
+                "finetune_encoder",
+                "same as --set finetune_encoder=PRESET: train a keras-hub Whisper encoder (a preset name or folder) "
+                "end to end inside the model, as the paper fine-tunes wav2vec 2.0, instead of reading frozen "
+                "frames; needs the feature set encoder_inputs. Tested on the CPU with a tiny model only",
+                metavar="PRESET",
+            ),
+        ),
         presets=(
             Preset(
                 "demo",

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import KerasSystem, Training, register
+from ..base import Flag
 from .settings import KrishnaReddySettings, fast_settings
 
 PAPER = (
@@ -35,6 +36,13 @@ PAPER = (
 TRAINING = Training(optimizer="adam", learning_rate=0.001, batch_size=32, epochs=20, selection="fixed")
 # The two-script design hands ENC2 the extracted (128, D) vectors, so by default they stay as extracted.
 FIXED_EMBEDDINGS = "embeddings fixed (the paper trains them: --set trainable_embeddings=true)"
+TRAINABLE_EMBEDDINGS = Flag(
+    "--trainable-embeddings",
+    "trainable_embeddings",
+    "same as --set trainable_embeddings=true: feed token ids through an Embedding layer initialised from the "
+    "bundle's vectors and trained with the model (section 2.4)",
+    value="true",
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class KrishnaReddy(KerasSystem):
     # of the other tasks, an extension the paper does not report.
     tasks: tuple = ("categorical", "dimensional", "votes")
     frames: str = "acoustic"  # the bundle array of frames ENC1 reads
+    flags: tuple = (TRAINABLE_EMBEDDINGS,)
 
     @property
     def acoustic(self):
@@ -151,3 +160,6 @@ register(
         ),
     )
 )
+
+# The paper's tables register as paper experiments (classification.py --experiment) when the package is found.
+from . import tables  # noqa: E402, F401

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from . import SklearnSystem, register
+from .. import SklearnSystem, register
 
 PAPER = "Atmaja, speech emotion recognition from acoustic and linguistic information (tutorial slides)"
 FEATURE_SETS = ("hsf", "hsf2", "egemaps", "acoustic_stats")

@@ -31,7 +31,7 @@ pre-pads to 554 tokens without a mask); the word vectors are the bundle's (the p
 best are GloVe 840B, a download). The two-stage paper (Speech Communication 2021) trains
 first-stage networks that differ from these ATSIP ones (``bagustris/two-stage-ser``: the
 text Dense has 128 units, ``--set dense=128``; the acoustic heads are tanh without the
-closing dropout); the project's late fusion (:mod:`ser_keras.fusion`) reuses the ATSIP
+closing dropout); the project's two-stage fusion (:mod:`.two_stage`) reuses the ATSIP
 networks. IEMOCAP ratings of 5.5 and 0.5 are clipped to 5 and 1 by the reader, as the ATSIP
 code does (the two-stage code drops the 7 turns instead).
 """
@@ -42,7 +42,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from . import KerasSystem, Training, register
+from .. import KerasSystem, Training, register
 
 PAPER = (
     "Atmaja and Akagi, Dimensional speech emotion recognition from speech features and word embeddings "
@@ -157,7 +157,7 @@ def text_branch(tokens, embedding_matrix, settings):
     """Trainable Embedding from the word vectors, LSTM x 3 (the last returns its final state), Dense, dropout."""
     from keras import layers
 
-    from ..layers import vector_embedding
+    from ...layers import vector_embedding
 
     x = vector_embedding(embedding_matrix, "word_embedding")(tokens)
     x = layers.LSTM(settings.units, return_sequences=True, name="text_lstm_1")(x)
