@@ -68,11 +68,13 @@ def fit_and_predict(system, settings, training, data, execution=None):
     """
     execution = execution or Execution()
     trainer = get_trainer(system.trainer)
-    model, history = trainer.fit(system, settings, training, data, execution)
+    model, history, held_out = trainer.fit(system, settings, training, data, execution)
 
     def predict(rows):
+        # The rows the fit watched have their inputs built already (the test rows under fixed epochs).
+        built = held_out[1] if held_out is not None and np.array_equal(held_out[0], rows) else None
         return trainer.predict(system, model, settings, data.arrays, rows, data.outputs, execution,
-                               training.batch_size)  # fmt: skip
+                               training.batch_size, inputs=built)  # fmt: skip
 
     result = {"model": model, "history": history, "outputs": predict(data.test)}
     if training.selection == "validation" and trainer.selects_epochs:

@@ -92,11 +92,14 @@ class Trainer:
         model : object
         history : dict of str -> list of float
             Per-epoch values (empty when the trainer has no epochs).
+        held_out : (np.ndarray, object) or None
+            Rows whose model inputs the fit built already (those it watched, the test or the
+            validation rows) and those inputs, so that :meth:`predict` need not build them again.
         """
         raise NotImplementedError
 
-    def predict(self, system, model, settings, arrays, rows, outputs, execution, batch_size=32):
-        """Raw outputs of ``rows`` by output name, one row per utterance."""
+    def predict(self, system, model, settings, arrays, rows, outputs, execution, batch_size=32, inputs=None):
+        """Raw outputs of ``rows`` by output name, one row per utterance (``inputs``: theirs, when built)."""
         raise NotImplementedError
 
     def save(self, model, folder):

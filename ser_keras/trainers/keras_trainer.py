@@ -94,11 +94,12 @@ class KerasTrainer(Trainer):
         held_out_data = (held_out_inputs, self._targets(system, settings, data, held_out))
         history = self._fit(model, training, training_data, held_out_data, callbacks, data.seed, execution)
         system.after_fit(model, settings, training, train_inputs)
-        return model, history
+        return model, history, (held_out, held_out_inputs)
 
-    def predict(self, system, model, settings, arrays, rows, outputs, execution, batch_size=32):
-        return self._predict(system, model, settings, system.inputs(arrays, rows, settings, execution.trim),
-                             arrays, rows, outputs, batch_size)  # fmt: skip
+    def predict(self, system, model, settings, arrays, rows, outputs, execution, batch_size=32, inputs=None):
+        if inputs is None:
+            inputs = system.inputs(arrays, rows, settings, execution.trim)
+        return self._predict(system, model, settings, inputs, arrays, rows, outputs, batch_size)
 
     def save(self, model, folder):
         model.save(folder / self.model_file)

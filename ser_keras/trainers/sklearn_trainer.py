@@ -26,10 +26,11 @@ class SklearnTrainer(Trainer):
         stacked = np.concatenate([data.targets[output.name] for output in data.outputs], axis=1)
         targets = stacked[data.train].argmax(axis=1) if task.estimator == "classifier" else stacked[data.train]
         system.fit(estimator, inputs, targets, None if data.groups is None else data.groups[data.train])
-        return estimator, {}
+        return estimator, {}, None
 
-    def predict(self, system, model, settings, arrays, rows, outputs, execution, batch_size=32):
-        inputs = system.inputs(arrays, rows, settings)
+    def predict(self, system, model, settings, arrays, rows, outputs, execution, batch_size=32, inputs=None):
+        if inputs is None:
+            inputs = system.inputs(arrays, rows, settings)
         if hasattr(model, "predict_proba") and len(outputs) == 1 and outputs[0].activation == "softmax":
             probabilities = np.zeros((len(rows), outputs[0].units), dtype=np.float32)
             # A class absent from the training rows keeps probability 0.

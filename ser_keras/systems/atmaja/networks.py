@@ -194,7 +194,7 @@ class Atmaja(KerasSystem):
 
     def inputs(self, arrays, rows, settings, trim=False):
         """``acoustic_features`` (len(rows), 1, F) or, frame-level, (len(rows), T, F); ``tokens`` (len(rows), W)."""
-        from ..training import trimmed
+        from ...training import trimmed
 
         inputs = {}
         if self.acoustic:
@@ -208,7 +208,7 @@ class Atmaja(KerasSystem):
         import keras
         from keras import layers
 
-        from ..heads import heads
+        from ...heads import heads
 
         inputs, branches = {}, []
         if self.acoustic:
@@ -228,8 +228,8 @@ class Atmaja(KerasSystem):
         return keras.Model(inputs, heads(x, outputs), name=self.name.replace("-", "_"))
 
     def losses(self, tasks, settings, arrays=None, train=None):
-        from ..losses import ccc_loss
-        from ..tasks import DIMENSIONS
+        from ...losses import ccc_loss
+        from ...tasks import DIMENSIONS
 
         if settings.loss not in ("ccc", "mse"):
             raise ValueError(f"loss must be ccc or mse, got {settings.loss!r}")
