@@ -3,123 +3,28 @@
     python feature_extraction.py --corpus ravdess --root ~/corpora/ravdess --out data/features/ravdess
     python benchmarks/real_speech.py --features data/features/ravdess --speech-encoder WHISPER_DIR
 
-The protocol is leave one fold group out (``--protocol loso``): the corpus reader groups
-whole speakers into folds (RAVDESS: 6 groups of 4 actors), so no test speaker is ever
-trained on; UA and WA are pooled over every test prediction. Each system is one
-``classification.py`` run whose folder under ``--out`` keeps its report; finished folds are
-reused, so an interrupted benchmark continues where it stopped. The table goes to
-``OUT/results.md`` with the seconds each run's folds took, summed (on this machine, with whatever
-else ran beside it).
+The runs are the experiment file ``experiments/real-speech.toml``; this script points it at a
+bundle, a run folder, seeds and an encoder, then writes one table. The protocol is leave one
+fold group out (``loso``): the corpus reader groups whole speakers into folds (RAVDESS: 6
+groups of 4 actors), so no test speaker is ever trained on; UA and WA are pooled over every
+test prediction. Finished folds are reused, so an interrupted benchmark continues where it
+stopped. The table goes to ``OUT/results.md`` with the seconds each run's folds took, summed
+(on this machine, with whatever else ran beside it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import time
+from dataclasses import replace
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-# CA-MSER at the demo's scale (AlexNet at a quarter width on the 200 x 300 image, Bi-LSTM 32,
-# learning rate 1e-3, at most 15 epochs, patience 5): the paper's size needs a GPU.
-CAMSER_SCALE = ["--set", "image_height=0", "--set", "alexnet_width=0.25", "--set", "lstm_units=32"]
-CAMSER_TRAINING = ["--learning-rate", "1e-3", "--epochs", "15", "--patience", "5"]
-
-# (run name, what it is, feature sets it needs, classification.py arguments, Keras: seeds apply)
-RUNS = [
-    ("compare-svm", "baseline: SVM on ComParE 2016 (6,373)", ["compare"], ["--system", "compare-svm"], False),
-    (
-        "compare-svm-by-speaker",
-        "baseline: SVM on ComParE 2016, standardised per speaker",
-        ["compare_by_speaker"],
-        ["--system", "compare-svm", "--set", "by_speaker=true"],
-        False,
-    ),
-    ("egemaps-svm", "baseline: SVM on eGeMAPS (88)", ["egemaps"], ["--system", "egemaps-svm"], False),
-    (
-        "egemaps-svm-by-speaker",
-        "baseline: SVM on eGeMAPS, standardised per speaker",
-        ["egemaps_by_speaker"],
-        ["--system", "egemaps-svm", "--set", "by_speaker=true"],
-        False,
-    ),
-    (
-        "stats-svm",
-        "baseline: SVM on statistics of the 34 features (68)",
-        ["acoustic_stats"],
-        ["--system", "stats-svm"],
-        False,
-    ),
-    (
-        "stats-svm-by-speaker",
-        "baseline: SVM on statistics of the 34 features, standardised per speaker",
-        ["acoustic_stats_by_speaker"],
-        ["--system", "stats-svm", "--set", "by_speaker=true"],
-        False,
-    ),
-    *[
-        (f"{name}-hsf", f"Atmaja's classic {name} on HSF (68)", ["hsf"], ["--system", name], False)
-        for name in ("svm", "mlp", "random-forest", "logistic-regression", "knn")
-    ],
-    ("acoustic", "Krishna and Reddy's acoustic Bi-LSTM (the paper's model)", [], ["--system", "acoustic"], True),
-    (
-        "acoustic-by-speaker",
-        "the acoustic Bi-LSTM on frames standardised per speaker",
-        ["acoustic_by_speaker"],
-        ["--system", "acoustic-by-speaker"],
-        True,
-    ),
-    (
-        "encoder-svm",
-        "SVM on statistics of frozen Whisper tiny.en frames",
-        ["encoder_stats"],
-        ["--system", "encoder-svm"],
-        False,
-    ),
-    (
-        "encoder-svm-by-speaker",
-        "SVM on statistics of frozen Whisper tiny.en frames, standardised per speaker",
-        ["encoder_stats_by_speaker"],
-        ["--system", "encoder-svm", "--set", "by_speaker=true"],
-        False,
-    ),
-    (
-        "camser",
-        "CA-MSER (co-attention; frozen Whisper tiny.en frames), demo scale",
-        ["segments", "encoder_frames"],
-        ["--system", "camser", *CAMSER_SCALE, *CAMSER_TRAINING],
-        True,
-    ),
-]
+EXPERIMENT = REPOSITORY / "experiments" / "real-speech.toml"
 
 
-def _feature_sets(bundle):
-    return json.loads((bundle / "manifest.json").read_text())["feature_sets"]
-
-
-def add_missing_sets(bundle, names, speech_encoder, library):
-    """Compute the sets the runs need and the bundle lacks (one feature_extraction.py call)."""
-    missing = [name for name in dict.fromkeys(names) if name not in _feature_sets(bundle)]
-    if not missing:
-        return
-    command = [sys.executable, str(REPOSITORY / "feature_extraction.py"), "--out", str(bundle), "--quiet"]
-    command += ["--feature-sets", ",".join(missing)]
-    if any(name.startswith("encoder") for name in missing):
-        command += ["--speech-encoder", speech_encoder, "--speech-encoder-library", library]
-    print("+ " + " ".join(command), flush=True)
-    subprocess.run(command, check=True)
-
-
-def pooled(report_file):
-    """Pooled UA and WA of a run's report, and whether its selection was optimistic."""
-    report = json.loads(Path(report_file).read_text())
-    scores = report["pooled"]["categorical"]
-    return scores["ua"], scores["wa"], report
-
-
-def main(argv=None):
+def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--features", type=Path, required=True, help="the corpus's feature bundle")
     parser.add_argument("--out", type=Path, default=None, help="run folders and results.md (default runs/real-NAME)")
@@ -129,38 +34,51 @@ def main(argv=None):
         "--speech-encoder",
         default=None,
         metavar="NAME_OR_DIR",
-        help="the encoder of CA-MSER's frames (without it the CA-MSER rows are left out)",
+        help="the encoder of the encoder rows' frames (without it those rows are left out)",
     )
     parser.add_argument("--speech-encoder-library", default="ctranslate2", help="default ctranslate2")
     parser.add_argument("--only", default=None, help="comma-separated run names (default: every run)")
     args = parser.parse_args(argv)
     if not (args.features / "manifest.json").is_file():
         parser.error(f"no feature bundle at {args.features}: run feature_extraction.py --corpus NAME --root DIR first")
+    return args
+
+
+def pointed(experiment, args):
+    """The experiment file's runs on this bundle, folder, protocol, seeds and encoder."""
+    from ser_keras.features.sets import needed_sets
+    from ser_keras.systems import get_system
+
+    runs = []
+    for spec in experiment.runs:
+        system = get_system(spec.system)
+        sets = needed_sets(system.feature_sets(system.configure(spec.preset, spec.settings, spec.training)[0]))
+        if args.only is not None and spec.name not in args.only.split(","):
+            continue
+        if args.speech_encoder is None and any(name.startswith("encoder") for name in sets):
+            continue
+        seeds = tuple(range(args.seeds)) if system.trainer == "keras" else spec.seeds
+        runs.append(replace(spec, protocol=args.protocol, seeds=seeds))
+    options = {**experiment.feature_options, "speech_encoder_library": args.speech_encoder_library}
+    if args.speech_encoder is not None:
+        options["speech_encoder"] = args.speech_encoder
     out = args.out or REPOSITORY / "runs" / f"real-{args.features.name}"
-    runs = [run for run in RUNS if args.only is None or run[0] in args.only.split(",")]
-    if args.speech_encoder is None:
-        runs = [run for run in runs if not any(name.startswith("encoder") for name in run[2])]
-    add_missing_sets(args.features, [name for run in runs for name in run[2]], args.speech_encoder,
-                     args.speech_encoder_library)  # fmt: skip
+    return replace(experiment, bundle=args.features, runs=tuple(runs), runs_folder=out, table=out / "comparison.md",
+                   feature_options=options)  # fmt: skip
 
+
+def results_table(experiment, folders, protocol):
+    """The benchmark's table: pooled UA and WA of each run, and the strongest baseline against the best other."""
     rows = []
-    for name, what, _, arguments, keras in runs:
-        command = [sys.executable, str(REPOSITORY / "classification.py"), "--features", str(args.features)]
-        command += [*arguments, "--protocol", args.protocol, "--verbose", "0", "--out", str(out / name)]
-        if keras:
-            command += ["--seeds", str(args.seeds)]
-        print("+ " + " ".join(command), flush=True)
-        started = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        seconds = time.perf_counter() - started
-        ua, wa, report = pooled(out / name / "report.json")
+    for spec, folder in zip(experiment.runs, folders):
+        report = json.loads((folder / "report.json").read_text())
+        scores = report["pooled"]["categorical"]
         # Training and testing time summed over folds: the same whether folds were reused or not.
-        rows.append((name, what, ua, wa, report["seeds"], sum(row["seconds"] for row in report["rows"])))
-        print(f"  {name}: UA {100 * ua:.1f}%  WA {100 * wa:.1f}%  ({seconds:.0f} s)", flush=True)
-
-    corpus = json.loads((args.features / "manifest.json").read_text()).get("corpus", {})
+        seconds = sum(row["seconds"] for row in report["rows"])
+        rows.append((spec.name, spec.description, scores["ua"], scores["wa"], report["seeds"], seconds))
+    corpus = json.loads((Path(experiment.bundle) / "manifest.json").read_text()).get("corpus", {})
     lines = [
-        f"Corpus: {corpus.get('kind', '?')} ({args.features}), protocol {args.protocol}, UA and WA pooled over "
+        f"Corpus: {corpus.get('kind', '?')} ({experiment.bundle}), protocol {protocol}, UA and WA pooled over "
         "every test prediction (of every seed).",
         "",
         "| run | system | UA | WA | seeds | seconds (folds summed) |",
@@ -179,9 +97,19 @@ def main(argv=None):
             f"Strongest baseline: {best_baseline[0]} (UA {100 * best_baseline[2]:.1f}%). Best other system: {best[0]} "
             f"(UA {100 * best[2]:.1f}%), {100 * (best[2] - best_baseline[2]):+.1f} points.",
         ]
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "results.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    args = parse_arguments(argv)
+    from ser_keras.experiment_files import read_experiment, run_experiment
+    from ser_keras.trainers import Execution
+
+    experiment = pointed(read_experiment(EXPERIMENT), args)
+    folders = run_experiment(experiment, Execution(verbose=0), log=lambda line: print(line, flush=True))
+    table = results_table(experiment, folders, args.protocol)
+    (experiment.runs_folder / "results.md").write_text(table)
+    print(table)
     return 0
 
 

@@ -33,7 +33,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-RUN_KEYS = {"name", "system", "seeds", "protocol", "preset", "settings", "training", "tasks"}
+RUN_KEYS = {"name", "system", "seeds", "protocol", "preset", "settings", "training", "tasks", "description"}
 FUSION_KEYS = {"name", "fuse", "method", "settings"}
 
 
@@ -53,6 +53,7 @@ class RunSpec:
     settings: dict = field(default_factory=dict)
     training: dict = field(default_factory=dict)
     tasks: tuple | None = None
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ def _run(path, index, entry):
     seeds = tuple(range(seeds)) if isinstance(seeds, int) else tuple(seeds)
     tasks = tuple(entry["tasks"]) if "tasks" in entry else None
     return RunSpec(entry["name"], entry["system"], seeds, entry.get("protocol"), entry.get("preset"),
-                   dict(entry.get("settings", {})), dict(entry.get("training", {})), tasks)  # fmt: skip
+                   dict(entry.get("settings", {})), dict(entry.get("training", {})), tasks,
+                   entry.get("description", ""))  # fmt: skip
 
 
 def _fusion(path, index, entry, earlier):
@@ -145,13 +147,17 @@ def run_experiment_file(path, execution=None, log=print):
 
     Writes the comparison table of every run to the file's ``table`` when it names one.
     """
+    return run_experiment(read_experiment(path), execution, log)
+
+
+def run_experiment(experiment, execution=None, log=print):
+    """Run every run and fusion of an :class:`Experiment` (read from a file, perhaps changed); see above."""
     from .evaluation.compare import comparison_table
     from .features.bundle import read_bundle
     from .features.sets import add_feature_sets, needed_sets
     from .run_folder import run_into_folder
     from .systems import get_system
 
-    experiment = read_experiment(path)
     bundle = read_bundle(experiment.bundle)
     folders = []
     for spec in experiment.runs:
