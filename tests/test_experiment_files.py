@@ -1,4 +1,4 @@
-"""The real-speech benchmark: the experiment file's runs pointed at a bundle, and its table."""
+"""The repository's experiment files, and the real-speech benchmark that points one at a bundle."""
 
 import shutil
 import subprocess
@@ -7,6 +7,26 @@ import sys
 from conftest import REPOSITORY
 
 from ser_keras.experiment_files import read_experiment
+
+
+def test_every_experiment_file_names_registered_systems_presets_settings_and_protocols():
+    from ser_keras.experiment_files import FusionSpec
+    from ser_keras.fusion import FUSIONS
+    from ser_keras.protocols import PROTOCOLS
+    from ser_keras.systems import get_system
+
+    files = sorted((REPOSITORY / "experiments").glob("*.toml"))
+    assert len(files) >= 8
+    for path in files:
+        experiment = read_experiment(path)
+        for spec in experiment.runs:
+            if isinstance(spec, FusionSpec):
+                assert spec.method in FUSIONS, path
+                continue
+            get_system(spec.system).configure(spec.preset, spec.settings, spec.training)
+            assert spec.protocol is None or spec.protocol in PROTOCOLS, (path, spec.protocol)
+        # Every file says in its first lines how to run it.
+        assert "python classification.py --config" in path.read_text() or "bash scripts/" in path.read_text()
 
 
 def test_the_benchmark_runs_are_an_experiment_file_of_registered_systems():
