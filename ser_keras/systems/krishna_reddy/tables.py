@@ -14,6 +14,7 @@ initialised from the vectors and trained with the model.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -125,7 +126,8 @@ def token_arrays(transcripts, vectors, max_words=MAX_WORDS):
     return {"tokens": tokens, "embedding_matrix": embedding_matrix(vocabulary, vectors)}
 
 
-def prepare_vectors(source, out, transcripts, given=None, corpus=None, speech2vec_epochs=5, seed=0, progress=True):
+def prepare_vectors(source, out, transcripts, given=None, corpus=None, speech2vec_epochs=5, seed=0, progress=True,
+                    ids=None):  # fmt: skip
     """The vector file of one source: given, cached from an earlier run, or trained now.
 
     Parameters
@@ -140,6 +142,9 @@ def prepare_vectors(source, out, transcripts, given=None, corpus=None, speech2ve
         A vector file to use as is.
     corpus : (str, path), optional
         Corpus kind and root, for training Speech2Vec.
+    ids : set of str, optional
+        The bundle's utterances: Speech2Vec trains on those of them outside the test session
+        (default: every utterance of the corpus outside it).
     speech2vec_epochs, seed : int
     progress : bool
 
@@ -170,13 +175,16 @@ def prepare_vectors(source, out, transcripts, given=None, corpus=None, speech2ve
         from ...speech2vec import save_speech2vec, train_speech2vec
 
         utterances, info = load_corpus(corpus[0], corpus[1], progress=progress)
-        training = [u for u in utterances if u.session != TEST_SESSION]
+        training = [u for u in utterances if u.session != TEST_SESSION and (ids is None or u.id in ids)]
+        part = len(training) < len([u for u in utterances if u.session != TEST_SESSION])
         if progress:
             print(f"training Speech2Vec, dim {dim}, on {len(training)} utterances", flush=True)
         result = train_speech2vec(training, dim=dim, epochs=speech2vec_epochs, seed=seed, progress=progress)
         settings = {"corpus": info["kind"], "root": info["root"], "holdout_sessions": [TEST_SESSION], "dim": dim}
-        settings.update(units=128, epochs=speech2vec_epochs, seed=seed, utterances=len(training))
+        settings.update(units=128, epochs=speech2vec_epochs, seed=seed, utterances=len(training), part=part)
         save_speech2vec(folder, result, settings)
+    if json.loads((folder / "training.json").read_text()).get("part"):
+        description = description.replace("of the corpus", "of the bundle's utterances (part of the corpus)")
     return folder / "vectors.vec", description
 
 
@@ -222,9 +230,8 @@ def run_experiment(bundle, experiment, out, seeds=(0,), training=None, settings=
     sources = {}
     for source in sources_needed(rows):
         given = (speech_vectors if source[0] == "speech" else word_vectors) or {}
-        path, description = prepare_vectors(
-            source, out, transcripts, given.get(source[1]), corpus, speech2vec_epochs, progress=progress
-        )
+        path, description = prepare_vectors(source, out, transcripts, given.get(source[1]), corpus, speech2vec_epochs,
+                                            progress=progress, ids=set(bundle.meta["id"].astype(str)))  # fmt: skip
         sources[source] = {"path": str(path), "description": description}
 
     configurations = {row.key: row for row in rows if row.model is not None}
