@@ -120,6 +120,11 @@ def test_an_interrupted_run_resumes_without_retraining_finished_folds(demo_bundl
             if len(trained) == 3:
                 raise KeyboardInterrupt
 
+    def interrupt_at_first_fold(line):
+        if line.startswith("\n"):
+            trained.append(line.strip())
+            raise KeyboardInterrupt
+
     with pytest.raises(KeyboardInterrupt):
         run_protocol(
             system, bundle, "loso", [0], training=training, out=tmp_path, verbose=0, log=interrupt_at_third_fold
@@ -137,11 +142,12 @@ def test_an_interrupted_run_resumes_without_retraining_finished_folds(demo_bundl
     ]
     for name, text in before.items():
         assert (tmp_path / "folds" / name).read_text() == text  # finished folds untouched
-    # Other settings are another configuration: nothing is reused.
-    again = run_protocol(
-        system, bundle, "loso", [0], training=Training(epochs=2, batch_size=16), out=tmp_path, verbose=0, log=None
-    )
-    assert again.resumed == 0
+    # Other settings are another configuration: nothing is reused, so its first fold trains (stopped there).
+    trained.clear()
+    with pytest.raises(KeyboardInterrupt):
+        run_protocol(system, bundle, "loso", [0], training=Training(epochs=2, batch_size=16), out=tmp_path, verbose=0,
+                     log=interrupt_at_first_fold)  # fmt: skip
+    assert len(trained) == 1 and trained[0].startswith("acoustic, seed 0, session 1:")
 
 
 def test_a_run_predicts_the_annotators_votes(demo_bundle):
@@ -251,8 +257,7 @@ def test_several_tasks_at_once_and_runs_side_by_side(demo_bundle, tmp_path):
         "--task",
         "dimensional",
     ]
-    result = classify(*arguments, "--epochs", "1", "--out", str(out))
-    assert result.returncode == 0, result.stderr
+    assert classify_here(*arguments, "--epochs", "1", "--out", str(out)) == 0
     report = json.loads((out / "report.json").read_text())
     assert report["tasks"] == ["categorical", "dimensional"]
     assert set(report["headline"]) >= {"ua", "wa", "ccc_mean", "ccc_valence"}
@@ -271,9 +276,9 @@ def test_several_tasks_at_once_and_runs_side_by_side(demo_bundle, tmp_path):
     recomputed = [ccc(predictions[name], predictions[f"predicted_{name}"]) for name in DIMENSIONS]
     assert pooled["dimensional"]["ccc_mean"] == pytest.approx(np.mean(recomputed), abs=1e-5)
 
-    single = tmp_path / "categorical-loso"
-    assert classify("--features", str(demo_bundle[0]), "--system", "acoustic", "--protocol", "loso", "--epochs", "1",
-                    "--out", str(single)).returncode == 0  # fmt: skip
+    single = tmp_path / "categorical-seed1"
+    assert classify_here("--features", str(demo_bundle[0]), "--system", "acoustic", "--seed", "1", "--epochs", "1",
+                         "--out", str(single)) == 0  # fmt: skip
     compared = subprocess.run(
         [sys.executable, "-m", "ser_keras.evaluation", str(out), str(single)], capture_output=True, text=True
     )
@@ -282,23 +287,25 @@ def test_several_tasks_at_once_and_runs_side_by_side(demo_bundle, tmp_path):
     assert lines[0].startswith("| system | tasks | corpus | protocol | seeds | changed | ua | wa | ccc_mean |")
     # Each run changed the epochs from the system's 20: the flag column says so.
     assert lines[2].startswith("| acoustic | categorical, dimensional | demo (4 classes) | paper | 0 | epochs=1 |")
-    assert lines[3].startswith("| acoustic * | categorical | demo (4 classes) | leave-one-session-out | 0 | epochs=1 |")
+    assert lines[3].startswith("| acoustic * | categorical | demo (4 classes) | paper | 1 | epochs=1 |")
     assert "| - |" in lines[3] and "not comparable" in compared.stdout
 
 
-def test_unknown_systems_settings_and_tasks_are_one_line_errors(demo_bundle):
-    unknown = classify("--features", str(demo_bundle[0]), "--system", "nope")
+def test_unknown_systems_settings_and_tasks_are_one_line_errors(demo_bundle, capsys):
+    assert classify_here("--features", str(demo_bundle[0]), "--system", "nope") == 2
+    stderr = capsys.readouterr().err
     prefix = "error: no system named 'nope'; available: "
-    assert unknown.returncode == 2 and unknown.stderr.startswith(prefix), unknown.stderr
-    (line,) = unknown.stderr.splitlines()
+    assert stderr.startswith(prefix), stderr
+    (line,) = stderr.splitlines()
     listed = line[len(prefix) :].split(", ")
     assert listed == sorted(listed) and {"acoustic", "embedding", "multimodal"} <= set(listed), line
     for arguments, message in (
         (["--set", "lstm_units=many"], "error: setting lstm_units: expected int, got 'many'"),
         (["--set", "depth=3"], "error: system multimodal has no setting depth"),
     ):
-        result = classify("--features", str(demo_bundle[0]), *arguments)
-        assert result.returncode == 2 and result.stderr.strip().startswith(message), result.stderr
+        assert classify_here("--features", str(demo_bundle[0]), *arguments) == 2
+        stderr = capsys.readouterr().err
+        assert stderr.strip().startswith(message), stderr
 
 
 def test_no_code_outside_the_registry_compares_a_system_name():

@@ -112,22 +112,16 @@ def test_mirrored_on_two_cpu_devices_matches_one_device(demo_bundle):
     np.testing.assert_allclose(figures["loss_one"], figures["loss_mirrored"], rtol=1e-4)
 
 
-def test_strategy_and_mixed_precision_errors_are_one_line(demo_bundle, monkeypatch):
-    script = REPOSITORY / "classification.py"
+def test_strategy_and_mixed_precision_errors_are_one_line(demo_bundle, monkeypatch, capsys):
+    from ser_keras.cli.classification import main
+
     monkeypatch.delenv("TF_CONFIG", raising=False)
-    result = subprocess.run(
-        [sys.executable, str(script), "--features", str(demo_bundle[0]), "--strategy", "multiworker"],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 2 and "needs TF_CONFIG" in result.stderr
-    if not gpu_available():
-        result = subprocess.run(
-            [sys.executable, str(script), "--features", str(demo_bundle[0]), "--mixed-precision"],
-            capture_output=True,
-            text=True,
-        )
-        assert result.returncode == 2 and "needs a GPU" in result.stderr
+    arguments = [["--strategy", "multiworker"]] + ([] if gpu_available() else [["--mixed-precision"]])
+    for extra, message in zip(arguments, ("needs TF_CONFIG", "needs a GPU")):
+        with pytest.raises(SystemExit) as exit:
+            main(["--features", str(demo_bundle[0]), *extra])
+        error = capsys.readouterr().err
+        assert exit.value.code == 2 and message in error and error.count("\n") == 1, error
 
 
 def test_strategy_choice_and_the_chief(monkeypatch):
