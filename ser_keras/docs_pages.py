@@ -2,8 +2,8 @@
 
 A page asks for a part with a marker line, ``<!-- generated: systems -->`` (every system),
 ``<!-- generated: systems acoustic, multimodal -->`` (some), ``feature-sets``, ``corpora``,
-``protocols`` or ``tasks``. ``mkdocs.yml`` names this module as a hook, so the pages are
-generated from the code every time they are built and cannot drift from it. MkDocs loads a
+``protocols``, ``tasks``, ``fusions`` or ``experiments``. ``mkdocs.yml`` names this module as a
+hook, so the pages are generated from the code every time they are built and cannot drift from it. MkDocs loads a
 hook from its file, outside the package, so its imports name the package in full.
 """
 
@@ -95,12 +95,42 @@ def tasks_markdown(names=None):
     return "\n".join(rows)
 
 
+def fusions_markdown(names=None):
+    """A table of the late-fusion methods: name, where it lives, its settings."""
+    from dataclasses import fields
+
+    from ser_keras.fusion import FUSIONS
+
+    rows = ["| fusion method | what it does | module | settings |", "|---|---|---|---|"]
+    for name, method in FUSIONS.available().items():
+        if names and name not in names:
+            continue
+        settings = ", ".join(f"`{item.name}={item.default}`" for item in fields(method.settings) if item.name != "runs")
+        rows.append(f"| `{name}` | {method.summary} | `{method.fuse.__module__}` | {settings or '-'} |")
+    return "\n".join(rows)
+
+
+def experiments_markdown(names=None):
+    """A table of the paper experiments (``classification.py --experiment``): name, what, options."""
+    from ser_keras.paper_experiments import EXPERIMENTS
+
+    rows = ["| experiment | what it runs | options |", "|---|---|---|"]
+    for name, experiment in EXPERIMENTS.available().items():
+        if names and name not in names:
+            continue
+        options = ", ".join(f"`{option.flag}`" for option in experiment.options) or "-"
+        rows.append(f"| `{name}` | {experiment.summary} | {options} |")
+    return "\n".join(rows)
+
+
 PARTS = {
     "systems": systems_markdown,
     "feature-sets": feature_sets_markdown,
     "corpora": corpora_markdown,
     "protocols": protocols_markdown,
     "tasks": tasks_markdown,
+    "fusions": fusions_markdown,
+    "experiments": experiments_markdown,
 }
 
 
