@@ -38,7 +38,16 @@ def test_every_generated_part_expands_and_every_system_has_a_page():
     # Every system is on a page of its paper (the settings and deviations there come from the registry).
     assert on_system_pages == set(available())
     reference = expand((DOCS / "reference.md").read_text())
-    for name in ("multimodal", "camser", "hsf2", "ravdess", "leave-one-speaker-out", "arousal-valence", "svr", "table1"):
+    for name in (
+        "multimodal",
+        "camser",
+        "hsf2",
+        "ravdess",
+        "leave-one-speaker-out",
+        "arousal-valence",
+        "svr",
+        "table1",
+    ):
         assert f"`{name}`" in reference
     with pytest.raises(ValueError, match="unknown generated part 'figures'"):
         expand("<!-- generated: figures -->")
