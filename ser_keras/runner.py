@@ -137,8 +137,9 @@ def fingerprint(bundle, run, execution, overrides=None):
         "utterances": len(bundle.meta),
         **execution.fingerprint(),
     }
-    # "kind" is the trainer's name, under the key that runs written before trainers were named record.
-    identity["system"] = {"name": run.system.name, "kind": run.system.trainer, "reads": list(run.system.reads)}
+    # Keys as runs written before trainers and namespaces were named record them ("kind" is the trainer, "name"
+    # the short name), so that their finished folds are still found.
+    identity["system"] = {"name": run.system.short_name, "kind": run.system.trainer, "reads": list(run.system.reads)}
     return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

@@ -32,7 +32,7 @@ def test_a_run_writes_reports_plots_predictions_and_the_model(trained_run):
     ):
         assert (out / name).is_file(), name
     report = json.loads((out / "report.json").read_text())
-    assert report["system"]["name"] == "multimodal" and report["protocol"] == "paper"
+    assert report["system"]["name"] == "krishna2019/multimodal" and report["protocol"] == "paper"
     environment = report["environment"]
     assert (
         environment["versions"]["tensorflow"] and environment["versions"]["keras"] and environment["processor"]["cores"]
@@ -130,6 +130,6 @@ def test_runs_compare_in_one_table(trained_run):
     table = comparison_table([out])
     ua, wa = report["summary"]["ua"]["mean"], report["summary"]["wa"]["mean"]
     assert (
-        f"| multimodal | categorical | demo (4 classes) | paper | 0 | batch_size=16, epochs=2 | {ua:.1%} +- 0.0% | "
-        f"{wa:.1%} +- 0.0% |" in table
+        f"| krishna2019/multimodal | categorical | demo (4 classes) | paper | 0 | batch_size=16, epochs=2 | "
+        f"{ua:.1%} +- 0.0% | {wa:.1%} +- 0.0% |" in table
     )

@@ -25,7 +25,7 @@ def plugin_environment(folder, variable, module):
 
 
 def test_every_generated_part_expands_and_every_system_has_a_page():
-    from ser_keras.systems import available
+    from ser_keras.systems import available, get_system
 
     on_system_pages = set()
     for page in DOCS.rglob("*.md"):
@@ -34,7 +34,7 @@ def test_every_generated_part_expands_and_every_system_has_a_page():
         assert not MARKER.search(expanded), page
         for match in MARKER.finditer(text):
             if match.group(1) == "systems" and match.group(2) and page.name != "reference.md":
-                on_system_pages |= {name.strip() for name in match.group(2).split(",")}
+                on_system_pages |= {get_system(name.strip()).name for name in match.group(2).split(",")}
     # Every system is on a page of its paper (the settings and deviations there come from the registry).
     assert on_system_pages == set(available())
     reference = expand((DOCS / "reference.md").read_text())

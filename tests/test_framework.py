@@ -138,7 +138,7 @@ def test_an_interrupted_run_resumes_without_retraining_finished_folds(demo_bundl
     run = run_protocol(system, bundle, "loso", [0], training=training, out=tmp_path, verbose=0, log=trained.append)
     assert run.resumed == 2 and [fold.fold for fold in run.folds] == [f"session {s}" for s in (1, 2, 3, 4, 5)]
     assert [line.strip().split(": ")[0] for line in trained if line.startswith("\n")] == [
-        f"acoustic, seed 0, session {s}" for s in (3, 4, 5)
+        f"krishna2019/acoustic, seed 0, session {s}" for s in (3, 4, 5)
     ]
     for name, text in before.items():
         assert (tmp_path / "folds" / name).read_text() == text  # finished folds untouched
@@ -147,7 +147,7 @@ def test_an_interrupted_run_resumes_without_retraining_finished_folds(demo_bundl
     with pytest.raises(KeyboardInterrupt):
         run_protocol(system, bundle, "loso", [0], training=Training(epochs=2, batch_size=16), out=tmp_path, verbose=0,
                      log=interrupt_at_first_fold)  # fmt: skip
-    assert len(trained) == 1 and trained[0].startswith("acoustic, seed 0, session 1:")
+    assert len(trained) == 1 and trained[0].startswith("krishna2019/acoustic, seed 0, session 1:")
 
 
 def test_a_run_predicts_the_annotators_votes(demo_bundle):
@@ -286,8 +286,10 @@ def test_several_tasks_at_once_and_runs_side_by_side(demo_bundle, tmp_path):
     lines = compared.stdout.splitlines()
     assert lines[0].startswith("| system | tasks | corpus | protocol | seeds | changed | ua | wa | ccc_mean |")
     # Each run changed the epochs from the system's 20: the flag column says so.
-    assert lines[2].startswith("| acoustic | categorical, dimensional | demo (4 classes) | paper | 0 | epochs=1 |")
-    assert lines[3].startswith("| acoustic * | categorical | demo (4 classes) | paper | 1 | epochs=1 |")
+    assert lines[2].startswith(
+        "| krishna2019/acoustic | categorical, dimensional | demo (4 classes) | paper | 0 | epochs=1 |"
+    )
+    assert lines[3].startswith("| krishna2019/acoustic * | categorical | demo (4 classes) | paper | 1 | epochs=1 |")
     assert "| - |" in lines[3] and "not comparable" in compared.stdout
 
 
@@ -298,7 +300,8 @@ def test_unknown_systems_settings_and_tasks_are_one_line_errors(demo_bundle, cap
     assert stderr.startswith(prefix), stderr
     (line,) = stderr.splitlines()
     listed = line[len(prefix) :].split(", ")
-    assert listed == sorted(listed) and {"acoustic", "embedding", "multimodal"} <= set(listed), line
+    papers = {"krishna2019/acoustic", "krishna2019/embedding", "krishna2019/multimodal"}
+    assert listed == sorted(listed) and papers <= set(listed), line
     for arguments, message in (
         (["--set", "lstm_units=many"], "error: setting lstm_units: expected int, got 'many'"),
         (["--set", "depth=3"], "error: system multimodal has no setting depth"),
@@ -467,7 +470,7 @@ def test_paper_flags_come_from_the_systems_and_experiments_that_declare_them(dem
 
     flags = system_flags()
     assert set(flags) == {"--trainable-embeddings", "--finetune-encoder"}
-    assert flags["--finetune-encoder"][1] == ["camser"]
+    assert flags["--finetune-encoder"][1] == ["zou2022/camser"]
     assert set(EXPERIMENTS.available()) == {"table1", "table2", "table3", "all"}
     text = build_parser().format_help()
     assert "--speech-vectors DIM=PATH" in text and "--trainable-embeddings" in text
@@ -477,7 +480,7 @@ def test_paper_flags_come_from_the_systems_and_experiments_that_declare_them(dem
 
     bundle = str(demo_bundle[0])
     cases = (
-        (["--system", "svm", "--trainable-embeddings"], "error: --trainable-embeddings is a flag of acoustic, "),
+        (["--system", "svm", "--trainable-embeddings"], "error: --trainable-embeddings is a flag of krishna2019/"),
         (["--speech-vectors", "50=x.vec"], "error: --speech-vectors is an option of --experiment"),
         (["--experiment", "table1", "--speech2vec-epochs", "0"], "error: --speech2vec-epochs must be at least 1"),
         (["--experiment", "table1", "--speech-vectors", "50"], "error: --speech-vectors: expected DIM=PATH, got '50'"),

@@ -76,7 +76,7 @@ def test_fixed_embeddings_are_a_deviation_wherever_the_paper_trains_them():
     acoustic = get_system("acoustic")
     assert FIXED_EMBEDDINGS not in acoustic.deviations_for(acoustic.make_settings())
     listed = systems_table().split("\n")
-    for name in ("embedding", "multimodal"):
+    for name in ("krishna2019/embedding", "krishna2019/multimodal"):
         block = listed[listed.index(next(line for line in listed if line.startswith(f"{name}  ("))) :]
         block = block[: next(i for i, line in enumerate(block[1:], 1) if not line.startswith("    "))]
         assert f"    deviation: {FIXED_EMBEDDINGS}" in block

@@ -107,7 +107,8 @@ def _add_run_options(parser, protocols):
         "--out",
         type=Path,
         default=None,
-        help="run folder (default: runs/<system>-<protocol>); finished folds found there are reused",
+        help="run folder (default: runs/<short system name>-<protocol>, runs/multimodal-paper); finished folds "
+        "found there are reused",
     )
 
 
@@ -423,7 +424,7 @@ def _run(parser, args, system, bundle, settings, training, strategy, command, de
     from ..trainers import Execution
 
     args.protocol = args.protocol or system.protocol
-    out = args.out or DEFAULT_RUNS / f"{system.name}-{args.protocol}"
+    out = args.out or DEFAULT_RUNS / f"{system.short_name}-{args.protocol}"
     seeds = list(range(args.seed, args.seed + args.seeds))
     extra = {
         "pipeline": args.pipeline,

@@ -118,7 +118,8 @@ class System:
     Attributes
     ----------
     name : str
-        What ``classification.py --system`` takes.
+        Its canonical name, in its paper's namespace (``krishna2019/acoustic``): what reports
+        and ``--list`` print; ``classification.py --system`` takes it or an alias.
     paper : str
         The publication and section it reproduces.
     summary : str
@@ -140,8 +141,8 @@ class System:
     presets : tuple of Preset
         Named changes of settings and training that runs share (a smaller scale for the demo).
     aliases : tuple of str
-        Further names ``--system`` takes: the name with its paper's namespace
-        (``krishna2019/acoustic``), which says whose system it is.
+        Further names ``--system`` takes; the first is its short name (``acoustic``), the
+        name it had before names had namespaces, which names default run folders.
     protocol : str
         Its paper's protocol, which runs use unless told another (MATE's and CA-MSER's:
         five folds by session).
@@ -163,6 +164,11 @@ class System:
     aliases: tuple = ()
     protocol: str = "paper"
     flags: tuple = ()
+
+    @property
+    def short_name(self):
+        """The name without its namespace: the first alias without one, else the name's last part."""
+        return next((alias for alias in self.aliases if "/" not in alias), self.name.rpartition("/")[2])
 
     def tasks_by_default(self):
         """The tasks predicted unless the command line names others."""

@@ -128,8 +128,8 @@ BASELINES = {
 for _name, (_features, _what) in BASELINES.items():
     register(
         FunctionalsSVM(
-            name=_name,
-            aliases=(f"baseline/{_name}",),
+            name=f"baseline/{_name}",
+            aliases=(_name,),
             paper="baseline: Schuller et al., the INTERSPEECH 2016 ComParE challenge (features and SVM); "
             "Eyben et al., eGeMAPS (IEEE Trans. Affective Computing 7(2), 2016)",
             summary=f"SVM (linear or RBF, chosen on training speakers) on {_what}; --set by_speaker=true: "

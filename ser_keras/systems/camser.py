@@ -279,8 +279,8 @@ class Camser(KerasSystem):
 
 register(
     Camser(
-        name="camser",
-        aliases=("zou2022/camser",),
+        name="zou2022/camser",
+        aliases=("camser",),
         protocol="leave-one-session-out",
         paper=PAPER,
         summary="3 s segments: AlexNet over the spectrogram, Bi-LSTM over MFCC, co-attention over pretrained "

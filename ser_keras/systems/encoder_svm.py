@@ -16,8 +16,8 @@ from .baselines import FunctionalsSVM
 
 register(
     FunctionalsSVM(
-        name="encoder-svm",
-        aliases=("baseline/encoder-svm",),
+        name="baseline/encoder-svm",
+        aliases=("encoder-svm",),
         paper="the project's: frozen pretrained speech-encoder frames (CA-MSER's encoder branch), pooled, with an SVM",
         summary="SVM (linear or RBF, chosen on training speakers) on the mean and std of frozen speech-encoder "
         "frames; --set by_speaker=true: standardised per speaker",

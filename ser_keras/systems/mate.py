@@ -314,8 +314,8 @@ class Mate(KerasSystem):
 
 register(
     Mate(
-        name="mate",
-        aliases=("hong2022/mate",),
+        name="hong2022/mate",
+        aliases=("mate",),
         protocol="leave-one-session-out",
         paper=PAPER,
         summary="audio (log-mel, turns as channels) + sentence embeddings over 8 dialogue turns, LSTM 512 x 4; "

@@ -92,7 +92,7 @@ class ClassicClassifier(SklearnSystem):
         from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import StandardScaler
 
-        estimator, grid = _estimators(seed)[self.name]
+        estimator, grid = _estimators(seed)[self.short_name]
         pipeline = Pipeline([("scale", StandardScaler()), ("classify", estimator)])
         if not settings.search:
             return pipeline.set_params(**{f"classify__{key}": values[0] for key, values in grid.items()})
@@ -121,8 +121,8 @@ SUMMARIES = {
 for _name, _summary in SUMMARIES.items():
     register(
         ClassicClassifier(
-            name=_name,
-            aliases=(f"atmaja2020/{_name}",),
+            name=f"atmaja2020/{_name}",
+            aliases=(_name,),
             paper=f"{PAPER}; Atmaja and Akagi's HSF (APSIPA Trans. SIP 9:e17, 2020)",
             summary=f"{_summary} on statistics of frames, scaled inside the pipeline",
             reads=("hsf",),

@@ -225,7 +225,7 @@ class Atmaja(KerasSystem):
             x = layers.Dense(64, activation="relu", name="fusion_dense_1")(x)
             x = layers.Dense(32, activation="relu", name="fusion_dense_2")(x)
             x = layers.Dropout(0.4, name="fusion_dropout")(x)
-        return keras.Model(inputs, heads(x, outputs), name=self.name.replace("-", "_"))
+        return keras.Model(inputs, heads(x, outputs), name=self.short_name.replace("-", "_"))
 
     def losses(self, tasks, settings, arrays=None, train=None):
         from ...losses import ccc_loss
@@ -240,8 +240,8 @@ class Atmaja(KerasSystem):
 
 register(
     Atmaja(
-        name="atmaja-acoustic",
-        aliases=("atmaja2020/acoustic",),
+        name="atmaja2020/acoustic",
+        aliases=("atmaja-acoustic",),
         paper=f"{PAPER}, section IV-A, Fig. 2",
         summary="BatchNorm, 3 x LSTM 256 over HSF, flatten, dropout, V/A/D heads; CCC loss 0.1/0.5/0.4",
         reads=("hsf",),
@@ -250,8 +250,8 @@ register(
 )
 register(
     Atmaja(
-        name="atmaja-text",
-        aliases=("atmaja2020/text",),
+        name="atmaja2020/text",
+        aliases=("atmaja-text",),
         paper=f"{PAPER}, section IV-B",
         summary="trainable word embedding, 3 x LSTM 256, Dense 64, dropout, V/A/D heads; CCC loss 0.7/0.2/0.1",
         reads=("words",),
@@ -260,8 +260,8 @@ register(
 )
 register(
     Atmaja(
-        name="atmaja-bimodal",
-        aliases=("atmaja2020/bimodal",),
+        name="atmaja2020/bimodal",
+        aliases=("atmaja-bimodal",),
         paper=f"{PAPER}, Eq. 1, Fig. 3",
         summary="the acoustic and text branches concatenated, Dense 64, Dense 32, dropout 0.4, V/A/D heads; "
         "CCC loss 0.7/0.2/0.1",

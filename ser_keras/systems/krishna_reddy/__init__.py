@@ -120,8 +120,8 @@ class KrishnaReddy(KerasSystem):
 
 register(
     KrishnaReddy(
-        name="acoustic",
-        aliases=("krishna2019/acoustic",),
+        name="krishna2019/acoustic",
+        aliases=("acoustic",),
         paper=f"{PAPER}, section 4.1",
         summary="Bi-LSTM 128 over 34 acoustic features per 100 ms frame, Dense 256, softmax",
         reads=("acoustic",),
@@ -129,8 +129,8 @@ register(
 )
 register(
     KrishnaReddy(
-        name="embedding",
-        aliases=("krishna2019/embedding",),
+        name="krishna2019/embedding",
+        aliases=("embedding",),
         paper=f"{PAPER}, section 4.2",
         summary="Bi-LSTM 128 over word-level speech (or word) embeddings, 2 x Dense 256, softmax",
         reads=("words",),
@@ -138,8 +138,8 @@ register(
 )
 register(
     KrishnaReddy(
-        name="multimodal",
-        aliases=("krishna2019/multimodal",),
+        name="krishna2019/multimodal",
+        aliases=("multimodal",),
         paper=f"{PAPER}, section 4.3",
         summary="ENC1 (acoustic Bi-LSTM) and ENC2 (embedding Bi-LSTM) fused, Dense 256, softmax",
         reads=("acoustic", "words"),
@@ -147,8 +147,8 @@ register(
 )
 register(
     KrishnaReddy(
-        name="acoustic-by-speaker",
-        aliases=("krishna2019/acoustic-by-speaker",),
+        name="krishna2019/acoustic-by-speaker",
+        aliases=("acoustic-by-speaker",),
         paper=f"{PAPER}, section 4.1, on frames standardised per speaker (the project's option)",
         summary="the acoustic model (Bi-LSTM 128, Dense 256) over the 34 features standardised by each speaker's "
         "own statistics",
