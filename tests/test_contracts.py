@@ -155,8 +155,8 @@ SMALL = {
     "mate": {"window": 3, "units": 8, "lstm_layers": 1},
     "camser": {"image_height": 0, "alexnet_width": 0.125, "lstm_units": 4, "units": 8},
 }
-KERAS = sorted(name for name, system in available().items() if system.trainer == "keras")
-SKLEARN = sorted(name for name, system in available().items() if system.trainer == "sklearn")
+KERAS = sorted(system.short_name for system in available().values() if system.trainer == "keras")
+SKLEARN = sorted(system.short_name for system in available().values() if system.trainer == "sklearn")
 
 
 def test_the_counts_written_here_are_the_known_ones():

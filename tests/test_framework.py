@@ -304,7 +304,7 @@ def test_unknown_systems_settings_and_tasks_are_one_line_errors(demo_bundle, cap
     assert listed == sorted(listed) and papers <= set(listed), line
     for arguments, message in (
         (["--set", "lstm_units=many"], "error: setting lstm_units: expected int, got 'many'"),
-        (["--set", "depth=3"], "error: system multimodal has no setting depth"),
+        (["--set", "depth=3"], "error: system krishna2019/multimodal has no setting depth"),
     ):
         assert classify_here("--features", str(demo_bundle[0]), *arguments) == 2
         stderr = capsys.readouterr().err
@@ -378,9 +378,9 @@ def test_a_preset_is_the_systems_and_explicit_changes_override_it():
     assert (training.learning_rate, training.epochs, training.patience) == (1e-3, 2, 5)
     plain, plain_training = camser.configure()
     assert plain == camser.make_settings() and plain_training == camser.training
-    with pytest.raises(ValueError, match="system camser has no preset 'huge' \\(its presets: demo\\)"):
+    with pytest.raises(ValueError, match="system zou2022/camser has no preset 'huge' \\(its presets: demo\\)"):
         camser.configure("huge")
-    with pytest.raises(ValueError, match="system acoustic has no preset 'demo' \\(its presets: none\\)"):
+    with pytest.raises(ValueError, match="system krishna2019/acoustic has no preset 'demo' \\(its presets: none\\)"):
         get_system("acoustic").configure("demo")
 
 

@@ -31,7 +31,7 @@ def test_load_run_needs_no_other_import(trained_run, demo_bundle):
     result = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     model, classes, vocabulary, system = json.loads(result.stdout.splitlines()[-1])
-    assert model == "Functional" and system == "multimodal"
+    assert model == "Functional" and system == "krishna2019/multimodal"
     assert classes == ["angry", "excited", "neutral", "sad"]
     assert vocabulary == len((demo_bundle[0] / "vocab.txt").read_text(encoding="utf-8").splitlines())
 
@@ -89,7 +89,9 @@ def test_a_folder_is_predicted_file_by_file_and_one_file_as_json(trained_run, sm
     # One file takes its transcript from the CSV too.
     assert main([str(out), str(utterances[0].wav_path), "--transcripts", str(transcripts), "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
-    assert record["system"] == "multimodal" and sum(record["prediction"].values()) == pytest.approx(1, abs=1e-5)
+    assert record["system"] == "krishna2019/multimodal" and sum(record["prediction"].values()) == pytest.approx(
+        1, abs=1e-5
+    )
     assert rows.loc[0, "emotion"] == max(record["prediction"], key=record["prediction"].get)
 
 
