@@ -6,6 +6,17 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def name_value_pairs(parser, option, values):
+    """``{NAME: VALUE}`` from repeated ``NAME=VALUE`` texts; a one-line usage error for any other text."""
+    pairs = {}
+    for value in values:
+        key, _, text = value.partition("=")
+        if not key or not text:
+            parser.error(f"{option}: expected NAME=VALUE, got {value!r}")
+        pairs[key] = text
+    return pairs
+
+
 def require_at_least_one(parser, args, names):
     """Exit with a one-line usage error when any of the numeric options ``names`` is below 1 (unset ones pass)."""
     for name in names:

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import require_at_least_one
+from . import name_value_pairs, require_at_least_one
 
 DEFAULT_FEATURES = Path("data") / "features" / "demo"
 DEFAULT_RUNS = Path("runs")
@@ -255,16 +255,6 @@ def systems_table():
     return "\n".join(lines)
 
 
-def _pairs(parser, option, values, numeric_key=False):
-    pairs = {}
-    for value in values:
-        key, _, text = value.partition("=")
-        if not key or not text or (numeric_key and not key.isdigit()):
-            parser.error(f"{option}: expected {'DIM' if numeric_key else 'NAME'}=VALUE, got {value!r}")
-        pairs[int(key) if numeric_key else key] = text
-    return pairs
-
-
 def main(argv=None):
     parser = build_parser()
     args = _apply_config(parser, argv)
@@ -359,7 +349,7 @@ def _experiment_file(parser, args):
 def _system_settings_training(parser, args):
     """The system, its settings (``--config``, ``--preset``, ``--set``, ``--fast``) and its training."""
     recorded = args.recorded
-    overrides = {**recorded.get("settings", {}), **_pairs(parser, "--set", args.set)}
+    overrides = {**recorded.get("settings", {}), **name_value_pairs(parser, "--set", args.set)}
 
     from ..systems import get_system
 

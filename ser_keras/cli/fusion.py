@@ -7,6 +7,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from . import name_value_pairs
+
 
 def build_parser():
     from ..fusion import FUSIONS
@@ -45,9 +47,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if len(args.run_dirs) < 2:
         parser.error("give at least two runs to fuse")
-    changes = dict(value.partition("=")[::2] for value in args.set)
-    if any(not key or not value for key, value in changes.items()):
-        parser.error("--set: expected NAME=VALUE")
+    changes = name_value_pairs(parser, "--set", args.set)
 
     from ..evaluation.compare import RunError, read_report
     from ..evaluation.reports import results_table, write_reports

@@ -55,20 +55,21 @@ class FusionMethod:
         FusionError
             For a name the settings do not have, or a value of the wrong type.
         """
-        from dataclasses import fields
+        import typing
 
-        kinds = {item.name: item.type for item in fields(self.settings) if item.name != "runs"}
+        from ..systems.base import parse_setting
+
+        kinds = {name: kind for name, kind in typing.get_type_hints(self.settings).items() if name != "runs"}
         values = {}
         for name, text in (changes or {}).items():
             if name not in kinds:
                 known = ", ".join(kinds) or "none"
                 raise FusionError(f"fusion {self.name} has no setting {name!r} (settings: {known})")
-            declared = kinds[name]
-            kind = declared if isinstance(declared, type) else {"int": int, "str": str}.get(declared, float)
             try:
-                values[name] = kind(text)
+                values[name] = parse_setting(text, kinds[name], name)
             except ValueError:
-                raise FusionError(f"fusion {self.name}: {name} must be a {kind.__name__}, got {text!r}") from None
+                kind = kinds[name].__name__
+                raise FusionError(f"fusion {self.name}: {name} must be a {kind}, got {text!r}") from None
         return self.settings(runs=tuple(str(folder) for folder in run_dirs), **values)
 
 

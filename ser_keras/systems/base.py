@@ -214,7 +214,7 @@ class System:
             raise ValueError(f"system {self.name} has no setting {', '.join(unknown)} (its settings: {known})")
         defaults = self.settings()
         kinds = typing.get_type_hints(self.settings)
-        typed = {name: _parse(value, kinds[name], name) for name, value in overrides.items()}
+        typed = {name: parse_setting(value, kinds[name], name) for name, value in overrides.items()}
         return dataclasses.replace(defaults, **typed)
 
     def preset(self, name):
@@ -406,7 +406,7 @@ def describe_changes(changes):
     ]
 
 
-def _parse(value, kind, name):
+def parse_setting(value, kind, name):
     """A setting's value from text, by the field's annotation (``X | None`` also takes "none")."""
     if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
         if isinstance(value, str) and value.lower() == "none":
