@@ -17,7 +17,7 @@ from .runner import run_protocol
 
 
 def run_into_folder(system, bundle, out, protocol=None, seeds=(0,), settings=None, training=None, tasks=None,
-                    execution=None, command="", deviations=(), extra=None, log=print):  # fmt: skip
+                    execution=None, command="", deviations=(), extra=None, log=print, arrays=None):  # fmt: skip
     """Train and test ``system`` under ``protocol`` into ``out`` and write its reports there.
 
     Parameters
@@ -32,6 +32,9 @@ def run_into_folder(system, bundle, out, protocol=None, seeds=(0,), settings=Non
         Deviations of this run beyond the system's and its settings' (``--fast``).
     extra : dict, optional
         Further entries of ``report.json`` (how the run executed).
+    arrays : dict of str -> np.ndarray, optional
+        Arrays read instead of the bundle's (:func:`ser_keras.runner.run_protocol`); the run
+        then keeps no model, since prediction would compute new audio's arrays as the bundle's.
 
     Returns
     -------
@@ -44,7 +47,8 @@ def run_into_folder(system, bundle, out, protocol=None, seeds=(0,), settings=Non
     # Keras saves on every worker of a cluster, so the others get a folder of their own.
     folder = Path(out) if chief else Path(tempfile.mkdtemp(prefix="ser_keras_worker_"))
     folder.mkdir(parents=True, exist_ok=True)
-    run = run_protocol(system, bundle, protocol, seeds, settings, training, tasks, folder, execution, log=log)
+    run = run_protocol(system, bundle, protocol, seeds, settings, training, tasks, folder, execution,
+                       keep_model=arrays is None, log=log, arrays=arrays)  # fmt: skip
     report = write_reports(run, bundle, folder, command, list(deviations), extra)
     if not chief:
         shutil.rmtree(folder, ignore_errors=True)

@@ -29,8 +29,20 @@ def _cell(metric, value):
 
 def _changed(report):
     """What a run changed from its system's defaults, ``name=value`` each (``-`` for nothing)."""
-    changes = report.get("changes") or []
-    return ", ".join(f"{change['name']}={change['value']}" for change in changes) or "-"
+    changes = [f"{change['name']}={change['value']}" for change in report.get("changes") or []]
+    if report.get("vectors"):
+        changes.append(f"vectors={report['vectors']['name']}")
+    return ", ".join(changes) or "-"
+
+
+def _paper(report):
+    """The figures the run's paper reported for it (an experiment file's ``paper``), ``-`` for none."""
+    figures = []
+    for figure in report.get("paper") or []:
+        values = ", ".join(f"{metric.upper()} {_cell(metric, figure[metric])}" for metric in ("ua", "wa", "f1", "ccc")
+                           if metric in figure)  # fmt: skip
+        figures.append(f"{values} ({figure['source']})")
+    return "; ".join(figures) or "-"
 
 
 def comparison_table(run_dirs):
@@ -52,11 +64,13 @@ def comparison_table(run_dirs):
     reports = [read_report(run_dir) for run_dir in run_dirs]
     metrics = list(dict.fromkeys(metric for report in reports for metric in report["headline"]))
     first = metrics[0]
+    paper = any(report.get("paper") for report in reports)
     lines = [
         "| system | tasks | corpus | protocol | seeds | changed | "
         + " | ".join(metrics)
+        + (" | paper" if paper else "")
         + f" | {first} per fold | minutes per fold | run |",
-        "|---|---|---|---|---|---|" + "---:|" * len(metrics) + "---|---:|---|",
+        "|---|---|---|---|---|---|" + "---:|" * len(metrics) + ("---|" if paper else "") + "---|---:|---|",
     ]
     reference = reports[0]
     differing = optimistic = False
@@ -90,6 +104,7 @@ def comparison_table(run_dirs):
             f"| {name} | {', '.join(report['tasks'])} | {_corpus(report)} | "
             f"{report['protocol']} | {seeds} | {_changed(report)} | "
             + " | ".join(cells)
+            + (f" | {_paper(report)}" if paper else "")
             + f" | {per_fold} | {minutes:.1f} | {Path(run_dir).name} |"
         )
     if differing:

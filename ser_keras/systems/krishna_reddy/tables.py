@@ -14,14 +14,13 @@ initialised from the vectors and trained with the model.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ...evaluation.metrics import summarise
-from ...features.embeddings import embedding_matrix, find, load_vectors, train_word2vec
-from ...features.text import MAX_WORDS, build_vocabulary, encode, tokenize
+from ...features.embeddings import load_vectors
 from ...protocols.paper import TEST_SESSION, paper_split
+from ...vector_sources import VectorSource, prepare_vectors, token_arrays
 
 DIMS = (50, 100, 200, 300)
 
@@ -106,86 +105,16 @@ def sources_needed(rows):
     return sorted({row.source for row in rows if row.source is not None})
 
 
-def token_arrays(transcripts, vectors, max_words=MAX_WORDS):
-    """Token ids and the embedding matrix for one set of word vectors.
+def vector_source(source, given=None, speech2vec_epochs=5):
+    """The :class:`~ser_keras.vector_sources.VectorSource` of a row's ``(kind, dim)``: a given file, else trained.
 
-    Parameters
-    ----------
-    transcripts : sequence of str, length N
-    vectors : gensim KeyedVectors
-    max_words : int
-
-    Returns
-    -------
-    dict
-        ``tokens`` int32 (N, max_words) and ``embedding_matrix`` float32 (V, D).
-    """
-    token_lists = [tokenize(text) for text in transcripts]
-    vocabulary = build_vocabulary(token_lists, keep=lambda word: find(vectors, word) is not None)
-    tokens, _, _ = encode(token_lists, vocabulary, max_words)
-    return {"tokens": tokens, "embedding_matrix": embedding_matrix(vocabulary, vectors)}
-
-
-def prepare_vectors(source, out, transcripts, given=None, corpus=None, speech2vec_epochs=5, seed=0, progress=True,
-                    ids=None):  # fmt: skip
-    """The vector file of one source: given, cached from an earlier run, or trained now.
-
-    Parameters
-    ----------
-    source : (str, int)
-        ``("speech", dim)`` or ``("word", dim)``.
-    out : path
-        Experiment folder; trained vectors are cached in ``out/vectors/``.
-    transcripts : sequence of str
-        For word2vec.
-    given : path, optional
-        A vector file to use as is.
-    corpus : (str, path), optional
-        Corpus kind and root, for training Speech2Vec.
-    ids : set of str, optional
-        The bundle's utterances: Speech2Vec trains on those of them outside the test session
-        (default: every utterance of the corpus outside it).
-    speech2vec_epochs, seed : int
-    progress : bool
-
-    Returns
-    -------
-    path : Path
-    description : str
+    Speech2Vec trains on the paper split's training sessions only (section 3).
     """
     kind, dim = source
     if given is not None:
-        return Path(given), f"{kind} vectors, dim {dim}, from {given}"
-    cache = Path(out) / "vectors"
-    cache.mkdir(parents=True, exist_ok=True)
-    if kind == "word":
-        path = cache / f"word2vec-{dim}.vec"
-        if not path.is_file():
-            vectors = train_word2vec([tokenize(text) for text in transcripts], dim=dim, seed=seed)
-            vectors.save_word2vec_format(str(path))
-        return path, f"word2vec skip-gram, dim {dim}, trained on the transcripts (seed {seed})"
-    folder = cache / f"speech2vec-{dim}"
-    description = (
-        f"Speech2Vec, dim {dim}, trained on sessions 1-4 of the corpus ({speech2vec_epochs} epochs, seed {seed})"
-    )
-    if not (folder / "training.json").is_file():
-        if corpus is None:
-            raise ValueError(f"no speech vectors of dim {dim} given and no corpus to train Speech2Vec on")
-        from ...corpora.loading import load_corpus
-        from ...speech2vec import save_speech2vec, train_speech2vec
-
-        utterances, info = load_corpus(corpus[0], corpus[1], progress=progress)
-        training = [u for u in utterances if u.session != TEST_SESSION and (ids is None or u.id in ids)]
-        part = len(training) < len([u for u in utterances if u.session != TEST_SESSION])
-        if progress:
-            print(f"training Speech2Vec, dim {dim}, on {len(training)} utterances", flush=True)
-        result = train_speech2vec(training, dim=dim, epochs=speech2vec_epochs, seed=seed, progress=progress)
-        settings = {"corpus": info["kind"], "root": info["root"], "holdout_sessions": [TEST_SESSION], "dim": dim}
-        settings.update(units=128, epochs=speech2vec_epochs, seed=seed, utterances=len(training), part=part)
-        save_speech2vec(folder, result, settings)
-    if json.loads((folder / "training.json").read_text()).get("part"):
-        description = description.replace("of the corpus", "of the bundle's utterances (part of the corpus)")
-    return folder / "vectors.vec", description
+        return VectorSource(f"{kind}-{dim}", dim, file=Path(given))
+    train = "speech2vec" if kind == "speech" else "word2vec"
+    return VectorSource(f"{kind}-{dim}", dim, train=train, epochs=speech2vec_epochs, holdout_sessions=(TEST_SESSION,))
 
 
 def run_experiment(bundle, experiment, out, seeds=(0,), training=None, settings=None, speech_vectors=None,
@@ -224,14 +153,11 @@ def run_experiment(bundle, experiment, out, seeds=(0,), training=None, settings=
     (out / "runs").mkdir(parents=True, exist_ok=True)
     rows = rows_of(experiment)
     transcripts = bundle.meta["transcript"].fillna("").astype(str).tolist()
-    corpus_record = bundle.manifest.get("corpus", {})
-    corpus = (corpus_record["kind"], corpus_record["root"]) if corpus_record.get("kind") else None
-
     sources = {}
     for source in sources_needed(rows):
         given = (speech_vectors if source[0] == "speech" else word_vectors) or {}
-        path, description = prepare_vectors(source, out, transcripts, given.get(source[1]), corpus, speech2vec_epochs,
-                                            progress=progress, ids=set(bundle.meta["id"].astype(str)))  # fmt: skip
+        named = vector_source(source, given.get(source[1]), speech2vec_epochs)
+        path, description = prepare_vectors(named, out / "vectors", bundle, progress)
         sources[source] = {"path": str(path), "description": description}
 
     configurations = {row.key: row for row in rows if row.model is not None}
