@@ -1,3 +1,4 @@
+import shutil
 import subprocess
 import sys
 
@@ -198,6 +199,43 @@ def test_slices_merged_give_the_bundle_of_one_call(small_demo, demo_bundle, tmp_
     assert {k: v for k, v in one.manifest.items() if k not in timing} == {
         k: v for k, v in joined.manifest.items() if k not in timing
     }
+
+
+def test_feature_sets_computed_in_slices_and_merged_equal_one_call(demo_bundle, tmp_path):
+    from ser_keras.features.sets import BundleContext, add_feature_sets
+    from ser_keras.features.shards import SliceContext
+
+    whole, sliced = tmp_path / "whole", tmp_path / "sliced"
+    shutil.copytree(demo_bundle[0], whole)
+    shutil.copytree(demo_bundle[0], sliced)
+    one = add_feature_sets(read_bundle(whole), ["segments", "silence_ratio"], progress=False, log=None)
+    common = ["--out", str(sliced), "--feature-sets", "segments,silence_ratio", "--quiet"]
+    early = run_script(*common, "--merge", "2")
+    assert early.returncode == 2 and "slice 1 of 2 of segments is missing" in early.stderr
+    for shard in ("1/2", "2/2"):
+        result = run_script(*common, "--shard", shard, "--jobs", "1")
+        assert result.returncode == 0, result.stderr
+        assert f"wrote slice {shard.replace('/', ' of ')} of silence_ratio" in result.stdout
+    merged = run_script(*common, "--merge", "2")
+    assert merged.returncode == 0, merged.stderr
+    joined = read_bundle(sliced)
+    for name in ("segment_counts", "segment_bounds", "segment_mfcc", "segment_spectrogram", "silence_ratio"):
+        np.testing.assert_array_equal(np.asarray(one.array(name)), np.asarray(joined.array(name)), err_msg=name)
+    assert joined.feature_sets["segments"]["settings"]["shards"] == 2
+
+    # A slice reads its own segments of a per-segment array, its own rows of a per-utterance one.
+    rows = np.array([3, 4, 5])
+    view = SliceContext(BundleContext(one, progress=False), rows)
+    counts = np.asarray(one.array("segment_counts"))
+    start = counts[:3].sum()
+    np.testing.assert_array_equal(
+        view.array("segment_bounds"), one.array("segment_bounds")[start : start + counts[3:6].sum()]
+    )
+    np.testing.assert_array_equal(view.array("silence_ratio"), one.array("silence_ratio")[rows])
+    assert view.array("embedding_matrix").shape == one.array("embedding_matrix").shape  # a table of its own
+
+    refused = run_script("--out", str(sliced), "--feature-sets", "egemaps", "--shard", "1/2")
+    assert refused.returncode == 2 and "egemaps cannot be computed in slices" in refused.stderr
 
 
 def test_a_bad_slice_is_a_one_line_error(small_demo, tmp_path):

@@ -104,7 +104,8 @@ def _add_scale_options(group):
         default=None,
         metavar="K/N",
         help="compute the acoustic features of the K-th of N contiguous slices of the corpus into OUT.shards/ "
-        "(one call per slice, on as many machines as you like); then --merge N writes the bundle",
+        "(one call per slice, on as many machines as you like); then --merge N writes the bundle. With "
+        "--feature-sets and an existing bundle: that slice of the named sets, into OUT.shards/sets/",
     )
     group.add_argument(
         "--merge",
@@ -112,7 +113,8 @@ def _add_scale_options(group):
         default=None,
         metavar="N",
         help="join the N slices of --shard in OUT.shards/ into the bundle OUT (the words are computed here, "
-        "over the whole corpus): the arrays of one call without slices",
+        "over the whole corpus): the arrays of one call without slices. With --feature-sets and an existing "
+        "bundle: join the named sets' slices and add them",
     )
 
 
@@ -228,6 +230,8 @@ def main(argv=None):
     if extra and (out / "manifest.json").is_file():
         # An existing bundle: add the named sets, recompute nothing else.
         try:
+            if args.shard or args.merge is not None:
+                return _sets_in_slices(args, read_bundle(out), extra)
             bundle = add_feature_sets(read_bundle(out), extra, args.workers, not args.quiet, options=_set_options(args))
         except (CorpusError, BundleError, ValueError) as error:
             parser.exit(2, f"error: {error}\n")
@@ -252,6 +256,23 @@ def main(argv=None):
             add_feature_sets(read_bundle(out), extra, args.workers, not args.quiet, options=_set_options(args))
         except KeyboardInterrupt:
             parser.exit(130, "interrupted: the bundle is complete without the set being computed\n")
+    return 0
+
+
+def _sets_in_slices(args, bundle, names):
+    """``--feature-sets`` with ``--shard K/N`` (one slice of each set) or ``--merge N`` (the slices joined)."""
+    from ..features.shards import compute_set_shard, merge_set_shards, parse_shard
+
+    if args.merge is not None:
+        for name in names:
+            bundle = merge_set_shards(bundle, name, args.merge)
+        print(f"added to {bundle.path}: {', '.join(names)}, each joined from {args.merge} slices")
+        return 0
+    shard, shards = parse_shard(args.shard)
+    for name in names:
+        folder = compute_set_shard(bundle, name, shard, shards, args.workers, not args.quiet, _set_options(args))
+        print(f"wrote slice {shard} of {shards} of {name} to {folder}")
+    print(f"when every slice is written: --feature-sets {','.join(names)} --merge {shards}")
     return 0
 
 

@@ -348,5 +348,6 @@ register_feature_set(
         compute=_acoustic_statistics,
         needs=("acoustic",),
         shapes={"acoustic_stats": ("utterances", 68)},
+        by_utterance=True,
     )
 )

@@ -152,6 +152,7 @@ register_feature_set(
         compute=_hsf,
         packages=("numpy", "scipy", "pyAudioAnalysis"),
         shapes={"hsf": ("utterances", 68)},
+        by_utterance=True,
     )
 )
 register_feature_set(
@@ -176,6 +177,7 @@ register_feature_set(
         compute=_silence_ratio,
         packages=("numpy", "librosa"),
         shapes={"silence_ratio": ("utterances", 1)},
+        by_utterance=True,
     )
 )
 register_feature_set(
@@ -186,5 +188,6 @@ register_feature_set(
         compute=_hsf2,
         needs=("egemaps", "silence_ratio"),
         shapes={"hsf2": ("utterances", 51)},
+        by_utterance=True,
     )
 )

@@ -201,5 +201,6 @@ SEGMENTS = register_feature_set(
             "segment_mfcc": ("segments", 300, 40),
             "segment_spectrogram": ("segments", 200, 300),
         },
+        by_utterance=True,
     )
 )

@@ -51,5 +51,6 @@ register_feature_set(
         compute=_compare,
         packages=("numpy", "opensmile"),
         shapes={"compare": ("utterances", 6373)},
+        by_utterance=True,
     )
 )

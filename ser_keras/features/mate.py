@@ -186,6 +186,7 @@ LOGMEL = register_feature_set(
             Option("logmel_seconds", float, SECONDS, "seconds per turn (MATE's 10)", records="seconds"),
         ),  # fmt: skip
         shapes={"logmel": ("utterances", "mels", "frames")},
+        by_utterance=True,
     )
 )
 SENTENCE = register_feature_set(
@@ -209,6 +210,7 @@ SENTENCE = register_feature_set(
             ),
         ),  # fmt: skip
         shapes={"sentence_embeddings": ("utterances", "dimensions")},
+        by_utterance=True,
     )
 )
 register_feature_set(

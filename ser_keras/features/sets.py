@@ -98,6 +98,10 @@ class FeatureSet:
         Arrays a trained run keeps for prediction (``<name>.npy`` in the run folder).
     keeps_vocabulary : bool
         A trained run keeps the bundle's vocabulary (``vocab.txt``) for prediction.
+    by_utterance : bool
+        Each utterance's rows are computed from that utterance alone, in sizes fixed by the
+        options: a slice of the bundle computes its rows (``feature_extraction.py --shard``,
+        :mod:`.shards`).
     shapes : dict of str -> tuple
         The shape of each array: a number is a fixed size; ``"utterances"`` is one row per
         utterance, ``"segments"`` one per 3 s segment (the sum of ``segment_counts``);
@@ -116,6 +120,7 @@ class FeatureSet:
     shapes: dict = field(default_factory=dict)
     keeps: tuple = ()
     keeps_vocabulary: bool = False
+    by_utterance: bool = False
 
     def value(self, context, name):
         """The value of option ``name`` in ``context``: as given, else its default.
@@ -153,6 +158,18 @@ def available_feature_sets():
 def get_feature_set(name):
     """A registered feature set by name; ValueError naming the available ones otherwise."""
     return FEATURE_SETS.get(name)
+
+
+def array_unit(name):
+    """What the rows of bundle array ``name`` are: ``"utterances"``, ``"segments"``, or None (a table of its own).
+
+    From the declared shape of the registered set that writes it.
+    """
+    for feature_set in available_feature_sets().values():
+        if name in feature_set.shapes:
+            unit = feature_set.shapes[name][0]
+            return unit if unit in ("utterances", "segments") else None
+    raise ValueError(f"no registered feature set writes an array named {name}")
 
 
 def all_options():

@@ -324,6 +324,7 @@ ENCODER_FRAMES = register_feature_set(
             ),
         ),  # fmt: skip
         shapes={"encoder_frames": ("segments", "frames", "dimensions")},
+        by_utterance=True,
     )
 )
 ENCODER_INPUTS = register_feature_set(
@@ -337,6 +338,7 @@ ENCODER_INPUTS = register_feature_set(
         packages=("numpy", "keras-hub"),
         options=(SPEECH_ENCODER,),
         shapes={"encoder_inputs": ("segments", 300, 80)},
+        by_utterance=True,
     )
 )
 
@@ -356,5 +358,6 @@ register_feature_set(
         compute=_encoder_statistics,
         needs=("encoder_frames",),
         shapes={"encoder_stats": ("utterances", "statistics")},
+        by_utterance=True,
     )
 )
