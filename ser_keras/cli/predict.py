@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from .transcribe import add_recogniser_options, recogniser
+
 
 def build_parser():
     parser = argparse.ArgumentParser(
@@ -17,7 +19,8 @@ def build_parser():
         epilog="examples:\n"
         "  python -m ser_keras.predict runs/demo-multimodal clip.wav --transcript 'what a lovely day'\n"
         "  python -m ser_keras.predict runs/demo-acoustic recordings/ --out predictions.csv\n"
-        "  python -m ser_keras.predict runs/demo-multimodal a.wav b.wav --transcripts transcripts.csv",
+        "  python -m ser_keras.predict runs/demo-multimodal a.wav b.wav --transcripts transcripts.csv\n"
+        "  python -m ser_keras.predict runs/demo-multimodal my_voice.wav --transcribe   # words by a recogniser",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("run_dir", type=Path, help="a run folder (with run.json and its model)")
@@ -28,6 +31,13 @@ def build_parser():
     )
     parser.add_argument("--out", type=Path, default=None, help="write the CSV here (default: standard output)")
     parser.add_argument("--json", action="store_true", help="one file: print its prediction as JSON")
+    parser.add_argument(
+        "--transcribe",
+        action="store_true",
+        help="recognise what is said in each file (faster-whisper; the asr extra) instead of a given transcript; "
+        "the transcript used is printed, or written in a transcript column. Runs that read no words ignore it",
+    )
+    add_recogniser_options(parser)
     return parser
 
 
@@ -56,6 +66,8 @@ def main(argv=None):
         parser.error("--json takes one file (use --out for a CSV of many)")
     if args.transcript is not None and not single:
         parser.error("--transcript is for one file; give many files a --transcripts CSV")
+    if args.transcribe and (args.transcript is not None or args.transcripts is not None):
+        parser.error("--transcribe recognises the words: leave out --transcript and --transcripts")
     try:
         transcripts = read_transcripts(args.transcripts) if args.transcripts else None
     except (OSError, ValueError) as error:
@@ -63,18 +75,44 @@ def main(argv=None):
     from .quiet_tensorflow import import_tensorflow
 
     import_tensorflow()
+    from ..transcribe import TranscriptionError
+
     try:
         predictor = Predictor(args.run_dir)
+        transcriber = _transcriber(args, predictor)
         if not single:
-            rows = predict_files(predictor, files, transcripts)
-            return _write_batch(rows, columns_of(predictor), args.out, write_predictions)
+            rows = predict_files(predictor, files, transcripts, transcriber=transcriber)
+            return _write_batch(rows, columns_of(predictor, transcriber is not None), args.out, write_predictions)
         transcript = args.transcript if args.transcript is not None else transcript_of(files[0], transcripts)
-        predicted = predictor.predict(files[0], transcript)
-    except (PredictionError, AudioError) as error:
+        words = ()
+        if transcriber is not None:
+            heard = transcriber.transcribe(files[0])
+            transcript, words = heard.text, heard.words
+        predicted = predictor.predict(files[0], transcript, words)
+    except (PredictionError, AudioError, TranscriptionError, ValueError) as error:
         parser.exit(2, f"error: {error}\n")
-    if args.json:
-        print(json.dumps({"file": str(files[0]), "system": predictor.system.name, "prediction": predicted}, indent=2))
-        return 0
+    _print_prediction(files[0], predictor, predicted, transcript if transcriber is not None else None, args.json)
+    return 0
+
+
+def _transcriber(args, predictor):
+    """The recogniser of ``--transcribe``, or None (not asked for, or a run that reads no words)."""
+    if not args.transcribe:
+        return None
+    if not predictor.reads_words:
+        print(f"{predictor.system.name} reads no words: --transcribe ignored", file=sys.stderr)
+        return None
+    return recogniser(args)
+
+
+def _print_prediction(path, predictor, predicted, transcript, as_json):
+    """One file's prediction, as text or JSON; ``transcript``: the recognised one, shown with it."""
+    if as_json:
+        record = {"file": str(path), "system": predictor.system.name, "prediction": predicted}
+        print(json.dumps({**record, **({"transcript": transcript} if transcript is not None else {})}, indent=2))
+        return
+    if transcript is not None:
+        print(f"transcript (recognised): {transcript}")
     print(f"system: {predictor.system.name}; predicts: {', '.join(task.name for task in predictor.tasks)}")
     probabilities = {name: value for name, value in predicted.items() if name in predictor.classes}
     if probabilities:
@@ -84,7 +122,6 @@ def main(argv=None):
     for name, value in predicted.items():
         if name not in predictor.classes:
             print(f"{name}: {value:.2f}")
-    return 0
 
 
 def _write_batch(rows, columns, out, write_predictions):

@@ -186,23 +186,54 @@ def lookup(token_ids, matrix):
 
 
 def _word_arrays(context):
-    """Token ids of each transcript in the vocabulary of the context, and their vectors."""
-    if WORDS.value(context, "words_mode") != "lookup":
-        raise ValueError(
-            "this run's words were embedded from each word's audio (Speech2Vec acoustic mode), which needs word "
-            "alignments that one new file does not have; predict with a run whose bundle looks the words up"
-        )
+    """Token ids of each transcript in the vocabulary of the context, and their vectors.
+
+    A bundle whose words were embedded from their audio (Speech2Vec acoustic mode) embeds new
+    audio the same way, from each word's times (a recogniser's, ``predict --transcribe``).
+    """
     max_words = WORDS.value(context, "max_words")
-    transcripts = [utterance.transcript for utterance in context.utterances()]
+    utterances = context.utterances()
+    transcripts = [utterance.transcript for utterance in utterances]
     if not all(transcripts):
-        raise ValueError("reading words needs a transcript of every utterance (--transcript)")
+        raise ValueError("reading words needs a transcript of every utterance (--transcript, or --transcribe)")
     tokens, _, _ = encode([tokenize(text) for text in transcripts], context.vocabulary, max_words)
+    matrix = np.asarray(context.array("embedding_matrix"))
+    if WORDS.value(context, "words_mode") != "lookup":
+        return {"tokens": tokens, "speech_embeddings": _from_audio(context, utterances, max_words),
+                "embedding_matrix": matrix}, {"max_words": max_words}  # fmt: skip
     known = ((tokens > 0) & (tokens != UNKNOWN_ID)).sum(axis=1)
     if np.any(known == 0):
         raise ValueError(f"no word of {transcripts[int(np.argmin(known))]!r} is in this run's vocabulary")
-    matrix = np.asarray(context.array("embedding_matrix"))
     arrays = {"tokens": tokens, "speech_embeddings": lookup(tokens, matrix), "embedding_matrix": matrix}
     return arrays, {"max_words": max_words}
+
+
+def _from_audio(context, utterances, max_words):
+    """Speech2Vec acoustic mode for new audio: each word embedded from its own times, by the bundle's model."""
+    from ..speech2vec import load_speech2vec, utterance_embeddings
+
+    model = WORDS.value(context, "speech2vec_model")
+    if not all(utterance.words for utterance in utterances):
+        raise ValueError(
+            "this run's words were embedded from each word's audio (Speech2Vec acoustic mode), which needs each "
+            "word's times: predict with --transcribe (a recogniser's word times)"
+        )
+    if not model or not Path(model).is_dir():
+        raise ValueError(f"this run's words were embedded by the Speech2Vec model {model}, which is not there")
+    encoder, settings = _speech2vec(model, load_speech2vec)
+    embeddings, _ = utterance_embeddings(encoder, settings["mfcc_mean"], settings["mfcc_std"], utterances, max_words,
+                                         progress=False)  # fmt: skip
+    return embeddings
+
+
+_LOADED = {}
+
+
+def _speech2vec(model, load):
+    """A Speech2Vec model loaded once per process (a page predicts many recordings with one run)."""
+    if model not in _LOADED:
+        _LOADED[model] = load(model)
+    return _LOADED[model]
 
 
 WORDS = register_feature_set(
@@ -221,6 +252,14 @@ WORDS = register_feature_set(
                 "lookup",
                 "how the bundle's words became vectors: lookup, or acoustic (Speech2Vec from each word's audio)",
                 records="embeddings.mode",
+                command_line=False,
+            ),
+            Option(
+                "speech2vec_model",
+                str,
+                None,
+                "the Speech2Vec model folder that embedded the bundle's words from their audio",
+                records="embeddings.speech_embeddings.model",
                 command_line=False,
             ),
         ),  # fmt: skip

@@ -295,7 +295,17 @@ class BundleContext:
                     f"{len(missing)} utterances of the bundle are not in {corpus['root']} (first: {missing[0]})"
                 )
             self._utterances = [by_id[identifier] for identifier in ids]
+            if corpus.get("transcripts", {}).get("source") == "asr":
+                self._utterances = _recognised_words(self._utterances, self.bundle.meta)
         return self._utterances
+
+
+def _recognised_words(utterances, meta):
+    """A bundle of recognised words reads them, not the corpus's gold ones (nor the gold word times)."""
+    from dataclasses import replace
+
+    texts = meta["transcript"].fillna("").astype(str).tolist()
+    return [replace(utterance, transcript=text, words=()) for utterance, text in zip(utterances, texts)]
 
 
 class ArraysContext:

@@ -122,11 +122,20 @@ class Predictor:
         self.system, self.settings, self.tasks = loaded.system, loaded.settings, loaded.tasks
         self.vocabulary, self.matrix = loaded.vocabulary, loaded.embedding_matrix
 
-    def arrays(self, audio_path=None, transcript=None):
-        """The feature sets the system reads, computed for one utterance (arrays of 1 row)."""
+    @property
+    def reads_words(self):
+        """Whether the run reads what is said (a transcript), not the audio alone."""
+        return "words" in needed_sets(self.system.feature_sets(self.settings))
+
+    def arrays(self, audio_path=None, transcript=None, words=()):
+        """The feature sets the system reads, computed for one utterance (arrays of 1 row).
+
+        ``words`` are the transcript's words with their times (:class:`~ser_keras.corpora.utterance.WordSegment`),
+        which a run whose words were embedded from their audio reads.
+        """
         if audio_path is not None and not Path(audio_path).is_file():
             raise AudioError(audio_path, "no such file")
-        utterance = Utterance("input", Path(audio_path or ""), transcript or "", "", None, "")
+        utterance = Utterance("input", Path(audio_path or ""), transcript or "", "", None, "", words=tuple(words))
         arrays = {}
         # New audio is computed with the options the run's bundle was computed with (encoder, segments).
         options = options_of(self.run.get("feature_sets", {}))
@@ -141,8 +150,8 @@ class Predictor:
             arrays.update(computed)
         return arrays
 
-    def predict(self, audio_path=None, transcript=None):
-        """What the run predicts for one utterance.
+    def predict(self, audio_path=None, transcript=None, words=()):
+        """What the run predicts for one utterance (``words``: as :meth:`arrays` takes them).
 
         Returns
         -------
@@ -153,7 +162,7 @@ class Predictor:
         """
         from ..trainers import Execution, get_trainer
 
-        arrays = self.arrays(audio_path, transcript)
+        arrays = self.arrays(audio_path, transcript, words)
         outputs = [output for task in self.tasks for output in task.outputs(self.classes)]
         # A system that reads several examples of an utterance (CA-MSER's segments) decides from all of them.
         outputs = get_trainer(self.system.trainer).predict(
