@@ -51,7 +51,7 @@ def test_the_figure_shows_the_recording_and_its_34_features(service, small_demo)
     answer = service.analyse(service.names[0], next(small_demo.rglob("*.wav")), "what a lovely day")
     figure = recording_figure(answer.samples, answer.features)
     wave, grid = figure.axes[:2]
-    assert len(wave.lines[0].get_xdata()) == len(answer.samples)
+    assert wave.collections and abs(wave.dataLim.x1 - len(answer.samples) / 16000) < 0.02  # the whole recording
     assert grid.images[0].get_array().shape == (34, len(answer.features))
 
 

@@ -132,7 +132,7 @@ class DemoService:
         seconds, words = {}, ()
         if predictor.reads_words and not (transcript or "").strip():
             started = time.perf_counter()
-            heard = self._recognise(samples)
+            heard = self._recognise(samples, predictor.reads_word_times)
             transcript, words, seconds["recognising"] = heard.text, heard.words, time.perf_counter() - started
         started = time.perf_counter()
         try:
@@ -176,14 +176,14 @@ class DemoService:
             raise RequestError("the recording is silent: nothing to recognise an emotion in")
         return samples
 
-    def _recognise(self, samples):
+    def _recognise(self, samples, word_times):
         """The recogniser's transcript of the samples, loading it on first use."""
         if self._transcriber_factory is None:
             raise RequestError("this run reads words: type the transcript (the page was started without recognition)")
-        with self._lock:  # one loading, and CTranslate2's model is used by one request at a time
+        with self._lock:  # loaded once, by the first request that needs it
             if self._transcriber is None:
                 self._transcriber = self._transcriber_factory()
-            heard = self._transcriber.transcribe(samples)
-        if not heard.words:
+        heard = self._transcriber.transcribe(samples, word_times=word_times)
+        if not heard.text.strip():
             raise RequestError("no words were recognised: type the transcript, or record again")
         return heard

@@ -40,7 +40,8 @@ def main(argv=None):
     from .quiet_tensorflow import import_tensorflow
 
     import_tensorflow()
-    factory = None if args.no_recognition else (lambda: recogniser(args))
+    concurrency = 2  # requests answered at once: one per core of a small machine
+    factory = None if args.no_recognition else (lambda: recogniser(args, workers=concurrency))
     service = DemoService(args.run_dirs, Limits(args.max_seconds, args.max_megabytes), factory)
     if not service.runs:
         reasons = "; ".join(f"{name}: {why}" for name, why in service.broken.items())
@@ -48,7 +49,7 @@ def main(argv=None):
     for name, why in service.broken.items():
         print(f"{name} does not load ({why}); listed on the page with its reason", file=sys.stderr)
     page = build_page(service)
-    page.queue(default_concurrency_limit=2)
+    page.queue(default_concurrency_limit=concurrency)
     page.launch(server_name=args.host, server_port=args.port, max_file_size=f"{args.max_megabytes:g}mb",
                 show_error=False, quiet=False)  # fmt: skip
     return 0

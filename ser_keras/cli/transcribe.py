@@ -23,13 +23,16 @@ def add_recogniser_options(parser):
     return group
 
 
-def recogniser(args):
-    """The :class:`~ser_keras.transcribe.Transcriber` the recogniser options name."""
+def recogniser(args, workers=1):
+    """The :class:`~ser_keras.transcribe.Transcriber` the recogniser options name (``workers``: at once)."""
     from ..transcribe import Transcriber
 
     if args.beam_size < 1:
         raise ValueError(f"--beam-size must be at least 1, got {args.beam_size}")
-    return Transcriber(args.asr_model, language=args.language, beam_size=args.beam_size)
+    # Several at once share the cores: one thread each, so that they do not crowd each other out.
+    threads = 1 if workers > 1 else 0
+    return Transcriber(args.asr_model, language=args.language, beam_size=args.beam_size, threads=threads,
+                       workers=workers)  # fmt: skip
 
 
 def build_parser():

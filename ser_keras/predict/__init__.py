@@ -127,6 +127,12 @@ class Predictor:
         """Whether the run reads what is said (a transcript), not the audio alone."""
         return "words" in needed_sets(self.system.feature_sets(self.settings))
 
+    @property
+    def reads_word_times(self):
+        """Whether the run embeds each word from its own audio (Speech2Vec acoustic mode), which needs word times."""
+        options = options_of(self.run.get("feature_sets", {}))
+        return self.reads_words and options.get("words_mode", "lookup") != "lookup"
+
     def arrays(self, audio_path=None, transcript=None, words=()):
         """The feature sets the system reads, computed for one utterance (arrays of 1 row).
 
