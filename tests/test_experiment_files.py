@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import REPOSITORY
 
@@ -116,9 +117,21 @@ protocol = "paper"
 training = {{ epochs = 1 }}
 vectors = "tiny"
 paper = {{ source = "Table 1", name = "Speech embedding only model", ua = 0.6003 }}
+[vectors.trained]
+train = "word2vec"
+dim = 8
+[[run]]
+name = "trained"
+system = "krishna2019/embedding"
+protocol = "paper"
+training = {{ epochs = 1 }}
+vectors = "trained"
+settings = {{ trainable_embeddings = true }}
 """)
     lines = []
     run_experiment_file(path, log=lines.append)
+    trained = read_report(tmp_path / "runs" / "trained")["vectors"]
+    assert trained["description"].startswith("word2vec skip-gram, dim 8") and Path(trained["file"]).is_file()
     report = read_report(tmp_path / "runs" / "frozen")
     assert report["vectors"]["name"] == "tiny" and report["vectors"]["file"] == str(vectors)
     assert report["model_file"] is None  # new audio's words would be read through the bundle's vectors
@@ -127,8 +140,8 @@ paper = {{ source = "Table 1", name = "Speech embedding only model", ua = 0.6003
     # The fold is found again for the same vectors, and trained again for others of the same name.
     lines.clear()
     run_experiment_file(path, log=lines.append)
-    assert sum(line.startswith("\n") for line in lines) == 1  # the run's header only: no fold trains
+    assert sum(line.startswith("\n") for line in lines) == 2  # the runs' headers only: no fold trains
     _write_vectors(vectors, list(bundle.vocabulary[2:]), 8, seed=1)
     lines.clear()
     run_experiment_file(path, log=lines.append)
-    assert sum(line.startswith("\n") for line in lines) == 2  # the run's header, then the fold that trains
+    assert sum(line.startswith("\n") for line in lines) == 3  # the headers, and the one fold that trains
