@@ -68,6 +68,7 @@ def experiment(args):
 def results_table(args, folder):
     """``results.md``: WER, then UA per model and words, and the fusion's gain."""
     from ser_keras.evaluation.compare import read_report
+    from ser_keras.transcribe import checkpoint_name
 
     manifest = json.loads((args.asr / "manifest.json").read_text())
     record = manifest["corpus"]["transcripts"]
@@ -83,7 +84,8 @@ def results_table(args, folder):
     lines = [
         f"Corpus: {corpus}; protocol {report['protocol']}; seeds {', '.join(map(str, report['seeds']))}; "
         "UA mean +- std over the seeds; the acoustic model reads no words, so it is one run for both rows.",
-        f"Recogniser: {record['recogniser']['model']} (faster-whisper, beam {record['recogniser']['beam_size']}); "
+        f"Recogniser: {checkpoint_name(record['recogniser']['model'])} (faster-whisper, beam "
+        f"{record['recogniser']['beam_size']}); "
         f"word error rate {wer['wer']:.1%} over {wer['reference_words']} gold words of {wer['utterances']} utterances "
         f"({wer['substitutions']} substituted, {wer['deletions']} deleted, {wer['insertions']} inserted).",
         "",

