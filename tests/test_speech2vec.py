@@ -173,6 +173,21 @@ def test_feature_extraction_in_acoustic_mode(small_demo, trained_model, tmp_path
     # The lookup table is the model's vectors.vec: same words, same dimension.
     assert bundle.array("embedding_matrix").shape[1] == 8
 
+    # New audio is embedded as the bundle was, from its words' times (a recogniser's at prediction time).
+    from dataclasses import replace
+
+    from ser_keras.features.sets import ArraysContext, compute_feature_set, options_of
+
+    row = int(np.argmax(counts))
+    spoken = utterances[bundle.meta["id"][row]]
+    kept = {"embedding_matrix": np.asarray(bundle.array("embedding_matrix"))}
+    options = options_of(bundle.manifest["feature_sets"])
+    computed, _ = compute_feature_set("words", ArraysContext({}, [spoken], bundle.vocabulary, kept, options=options))
+    np.testing.assert_allclose(computed["speech_embeddings"][0], speech[row], atol=1e-5)
+    without_times = ArraysContext({}, [replace(spoken, words=())], bundle.vocabulary, kept, options=options)
+    with pytest.raises(ValueError, match="needs each word's times: predict with --transcribe"):
+        compute_feature_set("words", without_times)
+
 
 def test_acoustic_mode_needs_alignments_and_a_model(tmp_path, trained_model):
     write_tone(tmp_path / "a.wav", 1.0)
