@@ -1,4 +1,4 @@
-"""The readers of RAVDESS, CREMA-D, TESS and SAVEE, on releases the tests lay out with synthesised audio."""
+"""The readers of RAVDESS, CREMA-D, TESS, SAVEE and EMOVO, on releases the tests lay out with synthesised audio."""
 
 import subprocess
 import sys
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import write_tone
 
-from ser_keras.corpora import crema_d, ravdess, savee, tess
+from ser_keras.corpora import crema_d, emovo, ravdess, savee, tess
 from ser_keras.corpora.loading import get_corpus
 from ser_keras.corpora.utterance import CorpusError
 
@@ -128,7 +128,24 @@ def test_savee_reads_the_release_and_flattened_copies(tmp_path):
     assert sum(savee.expected_counts().values()) == 480
 
 
-@pytest.mark.parametrize("kind", ["crema-d", "ravdess", "savee", "tess"])
+def test_emovo_reads_actors_sentences_and_folds(tmp_path):
+    names = ["f1/neu-f1-b1.wav", "f1/rab-f1-d2.wav", "m3/tri-m3-n5.wav", "m3/gio-m3-l1.wav", "m3/xyz-m3-b1.wav"]
+    root = _tones(tmp_path / "emovo", names)
+    corpus = emovo.read_emovo(root)
+    assert [(u.id, u.label, u.speaker, u.session) for u in corpus.utterances] == [
+        ("neu-f1-b1", "neutral", "f1", 1),
+        ("rab-f1-d2", "angry", "f1", 1),
+        ("gio-m3-l1", "happy", "m3", 6),
+        ("tri-m3-n5", "sad", "m3", 6),
+    ]
+    assert corpus.notes == Counter({"file names outside the scheme": 1})
+    assert corpus.utterances[1].transcript == "Porti con te quella cosa?"
+    assert len(emovo.SENTENCES) == 14 and sum(emovo.expected_counts().values()) == 588
+    four = emovo.read_emovo(_tones(tmp_path / "four", ["f2/dis-f2-b1.wav", "f2/neu-f2-b2.wav"]), labels="four")
+    assert [u.label for u in four.utterances] == ["neutral"] and four.excluded == Counter({"disgusted": 1})
+
+
+@pytest.mark.parametrize("kind", ["crema-d", "emovo", "ravdess", "savee", "tess"])
 def test_a_root_of_another_corpus_gets_one_line_saying_what_was_expected(kind, ravdess_root, tmp_path):
     root = ravdess_root if kind != "ravdess" else _tones(tmp_path / "other", ["OAF_angry/OAF_back_angry.wav"])
     with pytest.raises(CorpusError) as error:
@@ -167,6 +184,7 @@ def test_corpus_counts_command_prints_counts_beside_the_published_ones(ravdess_r
         ),
         ("tess", [f"{s}_x/{s}_{w}_{e}.wav" for s in ("OAF", "YAF") for w, e in (("back", "angry"), ("dog", "sad"))]),
         ("savee", [f"AudioData/{s}/{e}01.wav" for s in ("DC", "JE") for e in ("a", "sa", "h")]),
+        ("emovo", [f"{s}/{e}-{s}-b1.wav" for s in ("f1", "m2") for e in ("rab", "tri", "gio")]),
     ],
 )
 def test_feature_extraction_reads_each_corpus(kind, names, tmp_path):
