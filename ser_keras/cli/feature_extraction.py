@@ -33,7 +33,9 @@ def build_parser():
         "--embeddings speech2vec-50.vec\n"
         "  python feature_extraction.py --corpus manifest --root my_corpus/manifest.csv\n"
         "  python feature_extraction.py --corpus ravdess --root ~/corpora/ravdess     # Actor_01 ... Actor_24\n"
-        "  python feature_extraction.py --speech2vec-model runs/speech2vec   # each word embedded from its audio",
+        "  python feature_extraction.py --speech2vec-model runs/speech2vec   # each word embedded from its audio\n"
+        "  python feature_extraction.py --pool data/features/ravdess-four data/features/emovo-four "
+        "--out data/features/pool-four   # for --protocol cross-corpus",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -125,6 +127,16 @@ def _add_scale_options(group):
         help="join the N slices of --shard in OUT.shards/ into the bundle OUT (the words are computed here, "
         "over the whole corpus): the arrays of one call without slices. With --feature-sets and an existing "
         "bundle: join the named sets' slices and add them",
+    )
+    group.add_argument(
+        "--pool",
+        nargs="+",
+        type=Path,
+        default=None,
+        metavar="BUNDLE",
+        help="join the bundles of several corpora (same classes: extract each with --labels four) into the bundle "
+        "OUT, with a corpus column, for classification.py --protocol cross-corpus; every feature set they all "
+        "hold alike is pooled, the words set is not",
     )
 
 
@@ -237,6 +249,8 @@ def main(argv=None):
     from ..features.sets import add_feature_sets
     from ..transcribe import TranscriptionError
 
+    if args.pool:
+        return _pool(parser, args)
     out = args.out or DEFAULT_OUT / args.corpus
     if extra and (out / "manifest.json").is_file():
         # An existing bundle: add the named sets, recompute nothing else.
@@ -269,6 +283,26 @@ def main(argv=None):
             add_feature_sets(read_bundle(out), extra, args.workers, not args.quiet, options=_set_options(args))
         except KeyboardInterrupt:
             parser.exit(130, "interrupted: the bundle is complete without the set being computed\n")
+    return 0
+
+
+def _pool(parser, args):
+    """``--pool``: several corpora's bundles joined into one."""
+    from ..features.bundle import BundleError
+    from ..features.pool import pool_bundles
+
+    if args.out is None:
+        parser.error("--pool needs --out, the pooled bundle's folder")
+    try:
+        manifest = pool_bundles(args.pool, args.out)
+    except BundleError as error:
+        parser.exit(2, f"error: {error}\n")
+    corpora = ", ".join(f"{entry['name']} {entry['utterances']}" for entry in manifest["corpus"]["corpora"])
+    classes = ", ".join(manifest["classes"])
+    print(f"wrote {args.out}: {manifest['utterances']} utterances ({corpora}), classes {classes}")
+    print(f"feature sets: {', '.join(manifest['feature_sets'])}")
+    for name, reason in manifest["left_out_sets"].items():
+        print(f"left out: {name} ({reason})")
     return 0
 
 

@@ -10,6 +10,8 @@ and its parameters:
 * ``leave-one-speaker-out`` (``lospko``): one fold per speaker (10 on IEMOCAP, as CA-MSER's LOSpkO).
 * ``speaker-dependent`` (``sd``): one fold; a fixed share (parameter ``share``, 20%) of each
   speaker's utterances tests, spread over the classes, the rest train; drawn once, from seed 0.
+* ``cross-corpus`` (``cross``): on a pooled bundle of several corpora, one fold per corpus: it
+  tests, the others train (parameter ``test``).
 
 Systems that select epochs or checkpoints get a validation split taken from the
 training rows of a fold, by whole speakers: it never holds a test speaker.

@@ -1,0 +1,181 @@
+"""Several corpora in one bundle: the training data of cross-corpus and multi-corpus runs.
+
+Each corpus is extracted on its own (its reader, its label set, its feature sets); pooling
+joins their bundles row after row into one, with a ``corpus`` column in ``meta.csv``. The
+cross-corpus protocol (:mod:`ser_keras.protocols.cross_corpus`) reads that column: one corpus
+tests, the others train.
+
+What is pooled: the targets, the acoustic set and every further set that all the bundles
+hold with the same array shapes and the same settings (the same encoder, the same
+statistics), per-segment sets included. The words set is not: each corpus's vocabulary and
+word vectors are its own (and its language), so token ids do not mean the same word across
+corpora. The classes must be the same in every bundle: extract each corpus with
+``--labels four`` (angry, happy, neutral, sad) for a shared label map.
+
+Speakers and fold groups stay apart: ``speaker`` becomes ``CORPUS/SPEAKER`` and each corpus's
+fold groups are numbered after the previous corpus's, so the speaker-grouped validation
+split and ``--protocol loso`` work on the pool too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..io import atomic_folder, write_json
+from .bundle import BASE_SETS, MANIFEST, SETS_FOLDER, TARGETS, BundleError, describe_arrays, read_bundle
+
+UNPOOLED = ("words",)  # each corpus's vocabulary and vectors are its own
+# What a set measured on its corpus (cuts, speed, versions), not how it was computed.
+_MEASURED = ("versions", "speed", "utterances_cut", "frames_cut")
+
+
+def corpus_name(bundle):
+    """The corpus a bundle was read from (its reader's name), else its folder's name."""
+    return bundle.manifest.get("corpus", {}).get("kind") or bundle.path.name
+
+
+def pooled_sets(bundles):
+    """The feature sets every bundle holds alike, and why each other set is left out.
+
+    Returns
+    -------
+    kept : list of str
+    left_out : dict of str -> str
+    """
+    first, kept, left_out = bundles[0], [], {}
+    for name, declaration in first.feature_sets.items():
+        if name in UNPOOLED:
+            left_out[name] = "each corpus's vocabulary and word vectors are its own"
+            continue
+        others = [bundle.feature_sets.get(name) for bundle in bundles[1:]]
+        if any(other is None for other in others):
+            left_out[name] = "not in every bundle"
+        elif any(_row_shapes(other) != _row_shapes(declaration) for other in others):
+            left_out[name] = "array shapes differ between the bundles"
+        elif any(_settings(other) != _settings(declaration) for other in others):
+            left_out[name] = "computed with different settings"
+        else:
+            kept.append(name)
+    return kept, left_out
+
+
+def pool_bundles(paths, out):
+    """Join feature bundles of several corpora into one bundle with a ``corpus`` column.
+
+    Parameters
+    ----------
+    paths : list of path
+        Two or more bundles, each of another corpus, with the same classes.
+    out : path
+        The pooled bundle's folder (written atomically).
+
+    Returns
+    -------
+    dict
+        The pooled bundle's manifest.
+
+    Raises
+    ------
+    BundleError
+        For fewer than two bundles, two of one corpus, or classes that differ.
+    """
+    bundles = [read_bundle(path) for path in paths]
+    _check_poolable(bundles)
+    kept, left_out = pooled_sets(bundles)
+    meta = _pooled_meta(bundles)
+    out = Path(out)
+    if out.exists() and not (out / MANIFEST).is_file():
+        raise BundleError(f"{out} exists and is not a feature bundle; choose another --out")
+    manifest = _pooled_manifest(bundles, kept, left_out)
+    with atomic_folder(out) as partial:
+        targets = {name: _joined(bundles, name) for name in TARGETS if all(_has(b, name) for b in bundles)}
+        manifest["targets"] = describe_arrays(targets)
+        for name, array in targets.items():
+            np.save(partial / f"{name}.npy", array)
+        for name in kept:
+            folder = partial if name in BASE_SETS else partial / SETS_FOLDER / name
+            folder.mkdir(parents=True, exist_ok=True)
+            arrays = {array: _joined(bundles, array) for array in bundles[0].feature_sets[name]["arrays"]}
+            for array_name, array in arrays.items():
+                np.save(folder / f"{array_name}.npy", array)
+            manifest["feature_sets"][name]["arrays"] = describe_arrays(arrays)
+        (partial / "vocab.txt").write_text("", encoding="utf-8")
+        meta.to_csv(partial / "meta.csv", index=False)
+        write_json(partial / MANIFEST, manifest)
+    return manifest
+
+
+def _check_poolable(bundles):
+    if len(bundles) < 2:
+        raise BundleError("pooling needs two or more bundles")
+    names = [corpus_name(bundle) for bundle in bundles]
+    if len(set(names)) < len(names):
+        raise BundleError(f"two bundles of one corpus ({', '.join(names)}): pool bundles of different corpora")
+    for bundle in bundles[1:]:
+        if bundle.classes != bundles[0].classes:
+            raise BundleError(
+                f"{bundle.path} has the classes {bundle.classes}, {bundles[0].path} {bundles[0].classes}: "
+                "extract every corpus with --labels four for a shared label map"
+            )
+
+
+def _pooled_meta(bundles):
+    import pandas as pd
+
+    parts, offset = [], 0
+    for bundle in bundles:
+        name = corpus_name(bundle)
+        meta = bundle.meta.copy()
+        meta.insert(0, "corpus", name)
+        meta["id"] = name + "/" + meta["id"].astype(str)
+        meta["speaker"] = name + "/" + meta["speaker"].astype(str)
+        if all(str(session) != "" for session in meta["session"]):
+            sessions = meta["session"].astype(int)
+            meta["session"] = sessions - sessions.min() + 1 + offset
+            offset = int(meta["session"].max())
+        parts.append(meta)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _pooled_manifest(bundles, kept, left_out):
+    first = bundles[0]
+    counts = {name: sum(b.manifest["counts"].get(name, 0) for b in bundles) for name in first.classes}
+    manifest = {key: first.manifest[key] for key in ("format", "created_by") if key in first.manifest}
+    manifest.update(
+        corpus={
+            "kind": "pooled",
+            "corpora": [_described(bundle) for bundle in bundles],
+            "labels": first.manifest.get("corpus", {}).get("labels", ""),
+        },
+        classes=first.classes,
+        counts=counts,
+        utterances=sum(len(b.meta) for b in bundles),
+        feature_sets={name: dict(first.feature_sets[name]) for name in kept},
+        left_out_sets=left_out,
+    )
+    if "acoustic" in kept:
+        manifest["acoustic"] = first.manifest.get("acoustic", {})
+    return manifest
+
+
+def _described(bundle):
+    return {"name": corpus_name(bundle), "bundle": str(bundle.path), "utterances": len(bundle.meta),
+            **bundle.manifest.get("corpus", {})}  # fmt: skip
+
+
+def _joined(bundles, name):
+    return np.concatenate([np.asarray(bundle.array(name)) for bundle in bundles])
+
+
+def _has(bundle, name):
+    return (bundle.path / f"{name}.npy").is_file()
+
+
+def _row_shapes(declaration):
+    return {name: tuple(spec.get("shape", [])[1:]) for name, spec in declaration["arrays"].items()}
+
+
+def _settings(declaration):
+    return {key: value for key, value in declaration.get("settings", {}).items() if key not in _MEASURED}
