@@ -55,32 +55,51 @@ class SearchedSVM:
     seed : int
     search : bool
         Search the grid (otherwise a linear SVM with C 1e-2).
+    params : dict, optional
+        Kernel and C already chosen (by :meth:`search_grid`): no search.
     """
 
-    def __init__(self, seed=0, search=True):
-        self.seed, self.search = seed, search
+    def __init__(self, seed=0, search=True, params=None):
+        self.seed, self.search, self.params = seed, search, params
 
-    def fit(self, inputs, targets, groups=None):
-        from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.model_selection import GridSearchCV, GroupKFold
+    def _pipeline(self):
         from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import StandardScaler
         from sklearn.svm import SVC
 
-        pipeline = Pipeline(
-            [("scale", StandardScaler()), ("svm", SVC(kernel="linear", C=1e-2, random_state=self.seed))]
-        )
-        self.best_params_ = {}
-        if self.search and groups is not None and len(set(groups)) >= 2:
-            grid = [
-                {"svm__kernel": ["linear"], "svm__C": list(LINEAR_C)},
-                {"svm__kernel": ["rbf"], "svm__C": list(RBF_C), "svm__gamma": ["scale"]},
-            ]
-            folds = GroupKFold(min(CV_FOLDS, len(set(groups))))
-            searcher = GridSearchCV(pipeline, grid, scoring="balanced_accuracy", cv=folds)
-            searcher.fit(inputs, targets, groups=groups)
-            self.best_params_ = searcher.best_params_
-            pipeline.set_params(**self.best_params_)
+        return Pipeline([("scale", StandardScaler()), ("svm", SVC(kernel="linear", C=1e-2, random_state=self.seed))])
+
+    def search_grid(self, inputs, targets, groups=None):
+        """The kernel and C with the best unweighted average recall on folds of training speakers.
+
+        Returns
+        -------
+        params : dict
+            Empty (the fixed linear SVM) without a search or with fewer than two speakers.
+        score : float
+            Its mean balanced accuracy over the folds (NaN without a search).
+        """
+        from sklearn.model_selection import GridSearchCV, GroupKFold
+
+        if not (self.search and groups is not None and len(set(groups)) >= 2):
+            return {}, float("nan")
+        grid = [
+            {"svm__kernel": ["linear"], "svm__C": list(LINEAR_C)},
+            {"svm__kernel": ["rbf"], "svm__C": list(RBF_C), "svm__gamma": ["scale"]},
+        ]
+        folds = GroupKFold(min(CV_FOLDS, len(set(groups))))
+        searcher = GridSearchCV(self._pipeline(), grid, scoring="balanced_accuracy", cv=folds)
+        searcher.fit(inputs, targets, groups=groups)
+        return searcher.best_params_, float(searcher.best_score_)
+
+    def fit(self, inputs, targets, groups=None):
+        from sklearn.calibration import CalibratedClassifierCV
+
+        if self.params is None:
+            self.best_params_, self.best_score_ = self.search_grid(inputs, targets, groups)
+        else:
+            self.best_params_, self.best_score_ = dict(self.params), float("nan")
+        pipeline = self._pipeline().set_params(**self.best_params_)
         # Probabilities by a sigmoid fitted on internal folds, as SVC(probability=True) did (deprecated).
         self.model_ = CalibratedClassifierCV(pipeline, ensemble=False, cv=3).fit(inputs, targets)
         self.classes_ = self.model_.classes_

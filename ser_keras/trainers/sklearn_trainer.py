@@ -26,7 +26,8 @@ class SklearnTrainer(Trainer):
         stacked = np.concatenate([data.targets[output.name] for output in data.outputs], axis=1)
         targets = stacked[data.train].argmax(axis=1) if task.estimator == "classifier" else stacked[data.train]
         system.fit(estimator, inputs, targets, None if data.groups is None else data.groups[data.train])
-        return estimator, {}, None
+        # What an estimator chose inside the fold (the recommended system's scores per candidate), for the report.
+        return estimator, dict(getattr(estimator, "history_", {})), None
 
     def predict(self, system, model, settings, arrays, rows, outputs, execution, batch_size=32, inputs=None):
         if inputs is None:
