@@ -97,7 +97,22 @@ def results_table(experiment, folders, protocol):
             f"Strongest baseline: {best_baseline[0]} (UA {100 * best_baseline[2]:.1f}%). Best other system: {best[0]} "
             f"(UA {100 * best[2]:.1f}%), {100 * (best[2] - best_baseline[2]):+.1f} points.",
         ]
+    lines += _without_enrolment(baselines, others)
     return "\n".join(lines) + "\n"
+
+
+def _without_enrolment(baselines, others):
+    """The recommended system against the strongest baseline, neither standardised per speaker."""
+    plain = [row for row in baselines if not row[0].endswith("-by-speaker")]
+    recommended = [row for row in others if row[0] == "recommended"]
+    if not (plain and recommended):
+        return []
+    best_baseline, chosen = max(plain, key=lambda row: row[2]), recommended[0]
+    return [
+        f"Without per-speaker standardisation (no enrolment): strongest baseline {best_baseline[0]} (UA "
+        f"{100 * best_baseline[2]:.1f}%), recommended UA {100 * chosen[2]:.1f}%, "
+        f"{100 * (chosen[2] - best_baseline[2]):+.1f} points."
+    ]
 
 
 def main(argv=None):

@@ -35,7 +35,7 @@ def test_the_benchmark_runs_are_an_experiment_file_of_registered_systems():
 
     experiment = read_experiment(REPOSITORY / "experiments" / "real-speech.toml")
     names = [spec.name for spec in experiment.runs]
-    assert len(names) == len(set(names)) == 16
+    assert len(names) == len(set(names)) == 19
     for spec in experiment.runs:
         system = get_system(spec.system)
         system.configure(spec.preset, spec.settings, spec.training)  # every setting and preset exists
@@ -47,14 +47,14 @@ def test_the_benchmark_writes_its_table_from_the_runs_reports(demo_bundle, tmp_p
     shutil.copytree(demo_bundle[0], bundle)  # the benchmark adds the sets its runs need
     out = tmp_path / "out"
     command = [sys.executable, str(REPOSITORY / "benchmarks" / "real_speech.py"), "--features", str(bundle),
-               "--only", "stats-svm,knn-hsf,encoder-svm", "--out", str(out)]  # fmt: skip
+               "--only", "stats-svm,knn-hsf,encoder-svm,recommended", "--out", str(out)]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     table = (out / "results.md").read_text()
     assert "protocol loso" in table
     rows = [line for line in table.splitlines() if line.startswith("| stats-svm |") or line.startswith("| knn-hsf |")]
     assert len(rows) == 2 and "baseline: SVM on statistics of the 34 features" in rows[0]
-    assert "encoder-svm" not in table  # left out: no speech encoder was given
+    assert "encoder-svm" not in table and "| recommended" not in table  # left out: no speech encoder was given
     assert "Strongest baseline: stats-svm" in table
     assert (out / "stats-svm" / "report.json").is_file() and (out / "comparison.md").is_file()
 
