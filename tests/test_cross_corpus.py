@@ -78,10 +78,39 @@ def test_pooling_refuses_other_classes_and_a_single_bundle(four_class_bundles, t
     assert extract(["--corpus", "emovo", "--root", emovo_root, "--out", str(all_classes), "--dim", "8", "--quiet"]) == 0
     with pytest.raises(BundleError, match="--labels four"):
         pool_bundles([four_class_bundles[0], all_classes], tmp_path / "pool")
+    # With the label map, a four-class bundle and one of every class pool into the four classes.
+    mixed = pool_bundles([four_class_bundles[0], all_classes], tmp_path / "mixed", labels="four")
+    assert mixed["utterances"] == 32 + 36 and mixed["classes"] == ["angry", "happy", "neutral", "sad"]
+    with pytest.raises(BundleError, match="labels must be one of"):
+        pool_bundles(four_class_bundles, tmp_path / "pool", labels="six")
     with pytest.raises(BundleError, match="two or more"):
         pool_bundles(four_class_bundles[:1], tmp_path / "pool")
     with pytest.raises(BundleError, match="one corpus"):
         pool_bundles([four_class_bundles[1], all_classes], tmp_path / "pool")
+
+
+def test_a_shared_label_map_keeps_the_four_classes_of_bundles_of_every_class(four_class_bundles, tmp_path):
+    folder = tmp_path / "all"
+    bundles = []
+    for path in four_class_bundles:
+        manifest = read_bundle(path).manifest["corpus"]
+        out = folder / manifest["kind"]
+        arguments = ["--corpus", manifest["kind"], "--root", manifest["root"], "--out", str(out), "--dim", "8"]
+        assert extract([*arguments, "--quiet", "--workers", "1", "--feature-sets", "acoustic_stats,segments"]) == 0
+        bundles.append(out)
+    whole = [read_bundle(path) for path in bundles]
+    assert whole[0].classes == ["angry", "calm", "happy", "neutral", "sad"]
+    pool_bundles(bundles, tmp_path / "pool", labels="four")
+    pooled = read_bundle(tmp_path / "pool")
+    # The same utterances, labels and features as pooling bundles extracted with four classes.
+    pool_bundles(four_class_bundles, tmp_path / "four")
+    four = read_bundle(tmp_path / "four")
+    assert list(pooled.meta["id"]) == list(four.meta["id"]) and pooled.classes == four.classes
+    for name in ("labels", "votes", "acoustic", "acoustic_stats"):
+        np.testing.assert_array_equal(np.asarray(pooled.array(name)), np.asarray(four.array(name)))
+    # Segments are kept per utterance kept: each utterance's segments, none of a class left out.
+    counts = np.asarray(pooled.array("segment_counts"))
+    assert len(pooled.array("segment_mfcc")) == counts.sum() and len(counts) == 68
 
 
 def test_cross_corpus_folds_train_on_one_corpus_and_test_on_the_other(four_class_bundles, tmp_path):

@@ -34,8 +34,8 @@ def build_parser():
         "  python feature_extraction.py --corpus manifest --root my_corpus/manifest.csv\n"
         "  python feature_extraction.py --corpus ravdess --root ~/corpora/ravdess     # Actor_01 ... Actor_24\n"
         "  python feature_extraction.py --speech2vec-model runs/speech2vec   # each word embedded from its audio\n"
-        "  python feature_extraction.py --pool data/features/ravdess-four data/features/emovo-four "
-        "--out data/features/pool-four   # for --protocol cross-corpus",
+        "  python feature_extraction.py --pool data/features/ravdess data/features/emovo --labels four "
+        "--out data/features/ravdess-emovo   # for --protocol cross-corpus",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -134,9 +134,10 @@ def _add_scale_options(group):
         type=Path,
         default=None,
         metavar="BUNDLE",
-        help="join the bundles of several corpora (same classes: extract each with --labels four) into the bundle "
-        "OUT, with a corpus column, for classification.py --protocol cross-corpus; every feature set they all "
-        "hold alike is pooled, the words set is not",
+        help="join the bundles of several corpora into the bundle OUT, with a corpus column, for classification.py "
+        "--protocol cross-corpus; with --labels four only their angry, happy, neutral and sad utterances (a shared "
+        "label map; otherwise their classes must be the same); every feature set they all hold alike is pooled, the "
+        "words set is not",
     )
 
 
@@ -294,7 +295,7 @@ def _pool(parser, args):
     if args.out is None:
         parser.error("--pool needs --out, the pooled bundle's folder")
     try:
-        manifest = pool_bundles(args.pool, args.out)
+        manifest = pool_bundles(args.pool, args.out, args.labels)
     except BundleError as error:
         parser.exit(2, f"error: {error}\n")
     corpora = ", ".join(f"{entry['name']} {entry['utterances']}" for entry in manifest["corpus"]["corpora"])

@@ -9,8 +9,9 @@ What is pooled: the targets, the acoustic set and every further set that all the
 hold with the same array shapes and the same settings (the same encoder, the same
 statistics), per-segment sets included. The words set is not: each corpus's vocabulary and
 word vectors are its own (and its language), so token ids do not mean the same word across
-corpora. The classes must be the same in every bundle: extract each corpus with
-``--labels four`` (angry, happy, neutral, sad) for a shared label map.
+corpora. The classes must be the same in every bundle, or a shared label map is given
+(``labels="four"``: angry, happy, neutral and sad, the classes the acted corpora share), and
+only those utterances are kept, from bundles of every class: no feature is computed again.
 
 Speakers and fold groups stay apart: ``speaker`` becomes ``CORPUS/SPEAKER`` and each corpus's
 fold groups are numbered after the previous corpus's, so the speaker-grouped validation
@@ -23,12 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ..corpora.acted import FOUR_CLASSES
 from ..io import atomic_folder, write_json
 from .bundle import BASE_SETS, MANIFEST, SETS_FOLDER, TARGETS, BundleError, describe_arrays, read_bundle
 
 UNPOOLED = ("words",)  # each corpus's vocabulary and vectors are its own
 # What a set measured on its corpus (cuts, speed, versions), not how it was computed.
 _MEASURED = ("versions", "speed", "utterances_cut", "frames_cut")
+LABEL_MAPS = {"four": FOUR_CLASSES}
 
 
 def corpus_name(bundle):
@@ -61,15 +64,18 @@ def pooled_sets(bundles):
     return kept, left_out
 
 
-def pool_bundles(paths, out):
+def pool_bundles(paths, out, labels=None):
     """Join feature bundles of several corpora into one bundle with a ``corpus`` column.
 
     Parameters
     ----------
     paths : list of path
-        Two or more bundles, each of another corpus, with the same classes.
+        Two or more bundles, each of another corpus.
     out : path
         The pooled bundle's folder (written atomically).
+    labels : {None, "four"}
+        None: every bundle must have the same classes. ``"four"``: only the utterances of
+        angry, happy, neutral and sad are kept, from every bundle (each must have them all).
 
     Returns
     -------
@@ -82,52 +88,91 @@ def pool_bundles(paths, out):
         For fewer than two bundles, two of one corpus, or classes that differ.
     """
     bundles = [read_bundle(path) for path in paths]
-    _check_poolable(bundles)
+    classes = _shared_classes(bundles, labels)
     kept, left_out = pooled_sets(bundles)
-    meta = _pooled_meta(bundles)
+    parts = [_Part(bundle, classes) for bundle in bundles]
     out = Path(out)
     if out.exists() and not (out / MANIFEST).is_file():
         raise BundleError(f"{out} exists and is not a feature bundle; choose another --out")
-    manifest = _pooled_manifest(bundles, kept, left_out)
+    manifest = _pooled_manifest(parts, classes, kept, left_out)
     with atomic_folder(out) as partial:
-        targets = {name: _joined(bundles, name) for name in TARGETS if all(_has(b, name) for b in bundles)}
+        targets = {name: _joined(parts, name) for name in TARGETS if all(_has(b, name) for b in bundles)}
         manifest["targets"] = describe_arrays(targets)
         for name, array in targets.items():
             np.save(partial / f"{name}.npy", array)
         for name in kept:
             folder = partial if name in BASE_SETS else partial / SETS_FOLDER / name
             folder.mkdir(parents=True, exist_ok=True)
-            arrays = {array: _joined(bundles, array) for array in bundles[0].feature_sets[name]["arrays"]}
+            declaration = bundles[0].feature_sets[name]
+            per_segment = set(declaration.get("settings", {}).get("per_segment", ()))
+            arrays = {array: _joined(parts, array, array in per_segment) for array in declaration["arrays"]}
             for array_name, array in arrays.items():
                 np.save(folder / f"{array_name}.npy", array)
             manifest["feature_sets"][name]["arrays"] = describe_arrays(arrays)
         (partial / "vocab.txt").write_text("", encoding="utf-8")
-        meta.to_csv(partial / "meta.csv", index=False)
+        _pooled_meta(parts).to_csv(partial / "meta.csv", index=False)
         write_json(partial / MANIFEST, manifest)
     return manifest
 
 
-def _check_poolable(bundles):
+class _Part:
+    """One bundle's rows kept in the pool, and how its class indices map to the pool's."""
+
+    def __init__(self, bundle, classes):
+        self.bundle = bundle
+        self.columns = [bundle.classes.index(name) for name in classes]
+        labels = np.asarray(bundle.array("labels"))
+        self.rows = np.flatnonzero(np.isin(labels, self.columns))
+        self.remap = np.full(len(bundle.classes), -1, dtype=np.int32)
+        self.remap[self.columns] = np.arange(len(classes), dtype=np.int32)
+
+    def array(self, name, per_segment=False):
+        values = np.asarray(self.bundle.array(name))
+        if per_segment:
+            counts = np.asarray(self.bundle.array("segment_counts"))
+            starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            return values[np.concatenate([np.arange(starts[r], starts[r] + counts[r]) for r in self.rows])]
+        values = values[self.rows]
+        if name == "labels":
+            return self.remap[values]
+        return values[:, self.columns] if name == "votes" else values
+
+
+def _shared_classes(bundles, labels):
+    _check_poolable(bundles, labels)
+    if labels is None:
+        return bundles[0].classes
+    classes = sorted(LABEL_MAPS[labels])
+    for bundle in bundles:
+        missing = [name for name in classes if name not in bundle.classes]
+        if missing:
+            raise BundleError(f"{bundle.path} has no {', '.join(missing)}: the label map {labels} needs {classes}")
+    return classes
+
+
+def _check_poolable(bundles, labels):
+    if labels is not None and labels not in LABEL_MAPS:
+        raise BundleError(f"labels must be one of {sorted(LABEL_MAPS)}, got {labels!r}")
     if len(bundles) < 2:
         raise BundleError("pooling needs two or more bundles")
     names = [corpus_name(bundle) for bundle in bundles]
     if len(set(names)) < len(names):
         raise BundleError(f"two bundles of one corpus ({', '.join(names)}): pool bundles of different corpora")
     for bundle in bundles[1:]:
-        if bundle.classes != bundles[0].classes:
+        if labels is None and bundle.classes != bundles[0].classes:
             raise BundleError(
                 f"{bundle.path} has the classes {bundle.classes}, {bundles[0].path} {bundles[0].classes}: "
-                "extract every corpus with --labels four for a shared label map"
+                "pool them with --labels four for a shared label map"
             )
 
 
-def _pooled_meta(bundles):
+def _pooled_meta(parts):
     import pandas as pd
 
-    parts, offset = [], 0
-    for bundle in bundles:
-        name = corpus_name(bundle)
-        meta = bundle.meta.copy()
+    tables, offset = [], 0
+    for part in parts:
+        name = corpus_name(part.bundle)
+        meta = part.bundle.meta.iloc[part.rows].reset_index(drop=True)
         meta.insert(0, "corpus", name)
         meta["id"] = name + "/" + meta["id"].astype(str)
         meta["speaker"] = name + "/" + meta["speaker"].astype(str)
@@ -135,23 +180,25 @@ def _pooled_meta(bundles):
             sessions = meta["session"].astype(int)
             meta["session"] = sessions - sessions.min() + 1 + offset
             offset = int(meta["session"].max())
-        parts.append(meta)
-    return pd.concat(parts, ignore_index=True)
+        tables.append(meta)
+    return pd.concat(tables, ignore_index=True)
 
 
-def _pooled_manifest(bundles, kept, left_out):
+def _pooled_manifest(parts, classes, kept, left_out):
+    bundles = [part.bundle for part in parts]
     first = bundles[0]
-    counts = {name: sum(b.manifest["counts"].get(name, 0) for b in bundles) for name in first.classes}
+    labels = np.concatenate([part.array("labels") for part in parts])
+    counts = {name: int((labels == index).sum()) for index, name in enumerate(classes)}
     manifest = {key: first.manifest[key] for key in ("format", "created_by") if key in first.manifest}
     manifest.update(
         corpus={
             "kind": "pooled",
-            "corpora": [_described(bundle) for bundle in bundles],
-            "labels": first.manifest.get("corpus", {}).get("labels", ""),
+            "corpora": [_described(part) for part in parts],
+            "labels": "shared" if classes == first.classes else ",".join(classes),
         },
-        classes=first.classes,
+        classes=list(classes),
         counts=counts,
-        utterances=sum(len(b.meta) for b in bundles),
+        utterances=int(len(labels)),
         feature_sets={name: dict(first.feature_sets[name]) for name in kept},
         left_out_sets=left_out,
     )
@@ -160,13 +207,14 @@ def _pooled_manifest(bundles, kept, left_out):
     return manifest
 
 
-def _described(bundle):
-    return {"name": corpus_name(bundle), "bundle": str(bundle.path), "utterances": len(bundle.meta),
+def _described(part):
+    bundle = part.bundle
+    return {"name": corpus_name(bundle), "bundle": str(bundle.path), "utterances": len(part.rows),
             **bundle.manifest.get("corpus", {})}  # fmt: skip
 
 
-def _joined(bundles, name):
-    return np.concatenate([np.asarray(bundle.array(name)) for bundle in bundles])
+def _joined(parts, name, per_segment=False):
+    return np.concatenate([part.array(name, per_segment) for part in parts])
 
 
 def _has(bundle, name):
