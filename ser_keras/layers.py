@@ -5,6 +5,8 @@
   quantisation, frequency axis flipped, three identical channels, ImageNet's mean and
   standard deviation.
 * :class:`CoAttention`: one weight per encoder frame from a guide vector, the weighted sum.
+* :class:`LayerWeightedSum`: a learned softmax weight per encoder layer, the weighted sum
+  (the self-supervised benchmarks' way of reading every layer of a pretrained encoder).
 """
 
 from __future__ import annotations
@@ -64,6 +66,28 @@ class CoAttention(layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[1][0], input_shape[1][2])
+
+
+@keras.saving.register_keras_serializable(package="ser_keras")
+class LayerWeightedSum(layers.Layer):
+    """``sum_l softmax(w)_l x_l``: inputs (B, L, D) with one learned weight per layer: (B, D).
+
+    The weights start equal (all logits 0), so training begins from the mean of the layers.
+    """
+
+    def build(self, input_shape):
+        self.logits = self.add_weight(shape=(input_shape[1],), initializer="zeros", trainable=True, name="logits")
+
+    def layer_weights(self):
+        """The softmax weights, one per layer (a NumPy array)."""
+        return keras.ops.convert_to_numpy(ops.softmax(self.logits))
+
+    def call(self, inputs):
+        weights = ops.cast(ops.softmax(self.logits), inputs.dtype)
+        return ops.sum(inputs * ops.reshape(weights, (1, -1, 1)), axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
 
 
 @keras.saving.register_keras_serializable(package="ser_keras")

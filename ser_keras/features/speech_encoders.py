@@ -7,6 +7,8 @@
 * ``keras-hub``: Whisper's audio encoder (``WhisperBackbone``, e.g. the preset
   ``whisper_tiny_en``, 384-d, 150 frames per 3 s segment), with its own log-mel front
   end (``WhisperAudioConverter``) cut to the segment's length instead of Whisper's 30 s.
+  A CTranslate2 Whisper folder works too: its weights are read into the backbone
+  (:mod:`ser_keras.features.whisper_conversion`), equal to CTranslate2's own frames.
 
 * ``ctranslate2`` (optional extra ``pip install -e ".[ctranslate2]"``): a Whisper model
   converted for CTranslate2 (faster-whisper's engine), e.g. the Whisper tiny.en that the
@@ -121,23 +123,42 @@ def _keras_hub_encoder(source):
     return SpeechEncoder(source, "keras-hub", frames)
 
 
+def is_ctranslate2(source):
+    """Whether ``source`` is a local CTranslate2 model folder (its ``model.bin``)."""
+    return (Path(str(source)) / "model.bin").is_file()
+
+
 def whisper_encoder_model(source):
-    """A keras-hub Whisper preset's audio encoder as a Keras model: log-mel (B, frames, mels) -> (B, frames / 2, D)."""
+    """A Whisper audio encoder as a Keras model: log-mel (B, frames, mels) -> (B, frames / 2, D).
+
+    ``source`` is a keras-hub preset (a name or a folder) or a CTranslate2 Whisper folder,
+    whose weights are read into keras-hub's backbone (:mod:`ser_keras.features.whisper_conversion`).
+    """
     try:
         import keras
         import keras_hub
     except ImportError:
         raise ValueError("the keras-hub encoder needs keras-hub: pip install keras-hub") from None
-    backbone = keras_hub.models.WhisperBackbone.from_preset(str(source))
+    if is_ctranslate2(source):
+        from .whisper_conversion import whisper_backbone_from_ctranslate2
+
+        backbone = whisper_backbone_from_ctranslate2(source)
+    else:
+        backbone = keras_hub.models.WhisperBackbone.from_preset(str(source))
     return keras.Model(
         backbone.input["encoder_features"], backbone.output["encoder_sequence_output"], name="whisper_encoder"
     )
 
 
 def whisper_inputs(source):
-    """The log-mel front end of a keras-hub Whisper preset, cut to the waveforms' length: (B, frames, mels)."""
+    """The log-mel front end of a keras-hub Whisper preset or a CTranslate2 folder, cut to the waveforms' length."""
     import keras_hub
 
+    if is_ctranslate2(source):
+        mels = _mels(source)
+        return whisper_front_end(
+            lambda seconds: keras_hub.layers.WhisperAudioConverter(num_mels=mels, max_audio_length=seconds)
+        )
     return whisper_front_end(
         lambda seconds: keras_hub.layers.WhisperAudioConverter.from_preset(str(source), max_audio_length=seconds)
     )
@@ -170,12 +191,7 @@ def _ctranslate2_encoder(source):
     import keras_hub
 
     model = ctranslate2.models.Whisper(str(source), device="cpu", compute_type="float32")
-    config = (
-        json.loads((Path(source) / "preprocessor_config.json").read_text())
-        if (Path(source) / "preprocessor_config.json").is_file()
-        else {}
-    )
-    mels = int(config.get("feature_size", 80))
+    mels = _mels(source)
     front_end = whisper_front_end(
         lambda seconds: keras_hub.layers.WhisperAudioConverter(num_mels=mels, max_audio_length=seconds)
     )
@@ -186,6 +202,12 @@ def _ctranslate2_encoder(source):
         return np.asarray(model.encode(ctranslate2.StorageView.from_array(features)))
 
     return SpeechEncoder(source, "ctranslate2", frames)
+
+
+def _mels(folder):
+    """Mel bands of a CTranslate2 Whisper folder (its preprocessor_config.json, else Whisper's 80)."""
+    config = Path(folder) / "preprocessor_config.json"
+    return int(json.loads(config.read_text()).get("feature_size", 80)) if config.is_file() else 80
 
 
 def encode_segments(encoder, segments, batch_size=16):
