@@ -35,7 +35,7 @@ def test_the_benchmark_runs_are_an_experiment_file_of_registered_systems():
 
     experiment = read_experiment(REPOSITORY / "experiments" / "real-speech.toml")
     names = [spec.name for spec in experiment.runs]
-    assert len(names) == len(set(names)) == 19
+    assert len(names) == len(set(names)) == 20
     for spec in experiment.runs:
         system = get_system(spec.system)
         system.configure(spec.preset, spec.settings, spec.training)  # every setting and preset exists
