@@ -142,3 +142,22 @@ def test_classification_trains_on_one_corpus_and_recognises_the_other(four_class
     # The pitches order the classes alike in both corpora, so each direction is far above chance (25%).
     assert set(per_fold) == {"corpus ravdess", "corpus emovo"}
     assert min(per_fold.values()) > 0.6, per_fold
+
+
+def test_the_cross_corpus_benchmark_writes_one_column_per_test_corpus(four_class_bundles, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "cross_corpus.py"
+    out = tmp_path / "out"
+    command = [sys.executable, str(script), *map(str, four_class_bundles), "--pooled", str(tmp_path / "pool"),
+               "--only", "stats-svm,compare-svm", "--out", str(out)]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    table = (out / "results.md").read_text()
+    assert "| run | system | train emovo, test ravdess | train ravdess, test emovo |" in table
+    row = next(line for line in table.splitlines() if line.startswith("| stats-svm |"))
+    cells = [float(cell.strip().rstrip("%")) for cell in row.split("|")[3:5]]
+    assert min(cells) > 60.0, row
+    assert "Left out, their feature sets not in every bundle: compare-svm (compare)" in table
