@@ -83,7 +83,8 @@ def results_table(args, folder):
     corpus = f"{manifest['corpus'].get('kind')} ({manifest['utterances']} utterances)"
     lines = [
         f"Corpus: {corpus}; protocol {report['protocol']}; seeds {', '.join(map(str, report['seeds']))}; "
-        "UA mean +- std over the seeds; the acoustic model reads no words, so it is one run for both rows.",
+        "UA mean +- std over the runs (each seed of each fold); the acoustic model reads no words, so it is one "
+        "run for both rows.",
         f"Recogniser: {checkpoint_name(record['recogniser']['model'])} (faster-whisper, beam "
         f"{record['recogniser']['beam_size']}); "
         f"word error rate {wer['wer']:.1%} over {wer['reference_words']} gold words of {wer['utterances']} utterances "
