@@ -48,7 +48,7 @@ def four_class_bundles(tmp_path_factory):
         root = layout(folder / kind)
         out = folder / f"{kind}-four"
         arguments = ["--corpus", kind, "--root", str(root), "--out", str(out), "--labels", "four", "--dim", "8"]
-        assert extract([*arguments, "--quiet", "--workers", "1", "--feature-sets", "acoustic_stats"]) == 0
+        assert extract([*arguments, "--quiet", "--workers", "1", "--feature-sets", "acoustic_stats,egemaps"]) == 0
         bundles.append(out)
     return bundles
 
@@ -61,8 +61,15 @@ def test_pooling_joins_rows_keeps_corpora_apart_and_leaves_the_words_out(four_cl
     assert len(pooled.meta) == len(ravdess.meta) + len(emovo.meta) == 32 + 36
     assert pooled.classes == ["angry", "happy", "neutral", "sad"]
     assert list(pooled.meta["corpus"].unique()) == ["ravdess", "emovo"]
-    assert set(pooled.feature_sets) == {"acoustic", "acoustic_stats"}
+    assert set(pooled.feature_sets) == {"acoustic", "acoustic_stats", "egemaps"}
     assert "words" in manifest["left_out_sets"]
+    # eGeMAPS's descriptors are padded to each corpus's longest utterance: pooled, to the longer of the two.
+    lengths = [np.asarray(bundle.array("egemaps_lld")).shape[1] for bundle in (ravdess, emovo)]
+    assert lengths[0] != lengths[1]
+    lld = np.asarray(pooled.array("egemaps_lld"))
+    assert lld.shape[1] == max(lengths)
+    np.testing.assert_array_equal(lld[32:, : lengths[1]], np.asarray(emovo.array("egemaps_lld")))
+    assert not lld[32:, lengths[1] :].any()
     for name in ("acoustic", "acoustic_stats", "labels"):
         joined = np.concatenate([np.asarray(ravdess.array(name)), np.asarray(emovo.array(name))])
         np.testing.assert_array_equal(np.asarray(pooled.array(name)), joined)

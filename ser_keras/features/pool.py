@@ -29,8 +29,9 @@ from ..io import atomic_folder, write_json
 from .bundle import BASE_SETS, MANIFEST, SETS_FOLDER, TARGETS, BundleError, describe_arrays, read_bundle
 
 UNPOOLED = ("words",)  # each corpus's vocabulary and vectors are its own
-# What a set measured on its corpus (cuts, speed, versions), not how it was computed.
-_MEASURED = ("versions", "speed", "utterances_cut", "frames_cut")
+# What a set measured on its corpus (cuts, speed, versions, the longest utterance it padded to),
+# not how it was computed.
+_MEASURED = ("versions", "speed", "utterances_cut", "frames_cut", "max_frames")
 LABEL_MAPS = {"four": FOUR_CLASSES}
 
 
@@ -55,7 +56,7 @@ def pooled_sets(bundles):
         others = [bundle.feature_sets.get(name) for bundle in bundles[1:]]
         if any(other is None for other in others):
             left_out[name] = "not in every bundle"
-        elif any(_row_shapes(other) != _row_shapes(declaration) for other in others):
+        elif any(_padded_shapes(other) != _padded_shapes(declaration) for other in others):
             left_out[name] = "array shapes differ between the bundles"
         elif any(_settings(other) != _settings(declaration) for other in others):
             left_out[name] = "computed with different settings"
@@ -214,15 +215,26 @@ def _described(part):
 
 
 def _joined(parts, name, per_segment=False):
-    return np.concatenate([part.array(name, per_segment) for part in parts])
+    """One array of every part, rows after rows; frame axes zero-padded to the longest (padding is zeros already)."""
+    arrays = [part.array(name, per_segment) for part in parts]
+    if arrays[0].ndim >= 3 and len({array.shape[1] for array in arrays}) > 1:
+        longest = max(array.shape[1] for array in arrays)
+        arrays = [np.pad(a, [(0, 0), (0, longest - a.shape[1])] + [(0, 0)] * (a.ndim - 2)) for a in arrays]
+    return np.concatenate(arrays)
 
 
 def _has(bundle, name):
     return (bundle.path / f"{name}.npy").is_file()
 
 
-def _row_shapes(declaration):
-    return {name: tuple(spec.get("shape", [])[1:]) for name, spec in declaration["arrays"].items()}
+def _padded_shapes(declaration):
+    """Each array's shape past its rows, with a frame axis (padded to each corpus's longest) left open."""
+    padded = "max_frames" in declaration.get("settings", {})
+    shapes = {}
+    for name, spec in declaration["arrays"].items():
+        shape = tuple(spec.get("shape", [])[1:])
+        shapes[name] = (None, *shape[1:]) if padded and len(shape) >= 2 else shape
+    return shapes
 
 
 def _settings(declaration):
