@@ -130,6 +130,15 @@ def camser_arrays(rows, rng, small=False):
     }
 
 
+def layer_arrays(rows, rng, small=False):
+    # Whisper tiny.en: the front end and 4 layers, mean and std of 384-d frames.
+    layers, dim = (3, 16) if small else (5, 768)
+    return {"encoder_layer_stats": rng.normal(size=(rows, layers, dim)).astype(np.float32)}
+
+
+# The project's layer-weighted system: 5 layer weights, Dense 768 -> 128, the 4-class head.
+LAYER_WEIGHTED = 5 + (768 * 128 + 128) + (128 * 4 + 4)
+
 # Per Keras system: its arrays at paper size, its classes and the expected trainable parameters.
 PAPER_SIZE = {
     "acoustic": (krishna_arrays, 4, KRISHNA_ACOUSTIC),
@@ -141,6 +150,7 @@ PAPER_SIZE = {
     "atmaja-bimodal": (atmaja_arrays, 4, ATMAJA_BIMODAL),
     "mate": (mate_arrays, 7, MATE),
     "camser": (camser_arrays, 4, CAMSER),
+    "layer-weighted": (layer_arrays, 4, LAYER_WEIGHTED),
 }
 # The training step, save and reload run at a small size: the same layers, seconds instead of a
 # minute (a paper-size MATE or CA-MSER file with its optimiser state is some 300 MB).
@@ -154,6 +164,7 @@ SMALL = {
     "atmaja-bimodal": {"units": 8, "dense": 8},
     "mate": {"window": 3, "units": 8, "lstm_layers": 1},
     "camser": {"image_height": 0, "alexnet_width": 0.125, "lstm_units": 4, "units": 8},
+    "layer-weighted": {"units": 8},
 }
 KERAS = sorted(system.short_name for system in available().values() if system.trainer == "keras")
 SKLEARN = sorted(system.short_name for system in available().values() if system.trainer == "sklearn")
@@ -315,7 +326,7 @@ def test_every_feature_set_computes_the_shapes_it_declares(small_demo, tmp_path)
     table.rename(columns={"wav_path": "path"}).to_csv(manifest, index=False)
     bundle = tmp_path / "bundle"
     sets = available_feature_sets()
-    encoder = {"encoder_frames", "encoder_inputs", "encoder_stats", "encoder_stats_by_speaker"}
+    encoder = {"encoder_frames", "encoder_inputs", "encoder_stats", "encoder_stats_by_speaker", "encoder_layer_stats"}
     # The base sets and openSMILE's in a process without TensorFlow (ComParE crashes where it is loaded).
     plain = [name for name, feature_set in sets.items() if not feature_set.base and name not in encoder]
     result = run_feature_extraction(
