@@ -9,7 +9,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import write_tone
+from conftest import run_feature_extraction, write_tone
 
 from ser_keras.cli.feature_extraction import main as extract
 from ser_keras.features.bundle import BundleError, read_bundle
@@ -48,7 +48,9 @@ def four_class_bundles(tmp_path_factory):
         root = layout(folder / kind)
         out = folder / f"{kind}-four"
         arguments = ["--corpus", kind, "--root", str(root), "--out", str(out), "--labels", "four", "--dim", "8"]
-        assert extract([*arguments, "--quiet", "--workers", "1", "--feature-sets", "acoustic_stats,egemaps"]) == 0
+        # openSMILE in a process of its own: it can crash in one where TensorFlow is loaded.
+        result = run_feature_extraction(*arguments, "--workers", "1", "--feature-sets", "acoustic_stats,egemaps")
+        assert result.returncode == 0, result.stderr
         bundles.append(out)
     return bundles
 
