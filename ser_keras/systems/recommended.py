@@ -66,6 +66,11 @@ class RecommendedSettings:
         return asdict(self)
 
 
+def side_by_side(blocks, names):
+    """The named blocks' columns side by side: (rows, sum of their widths)."""
+    return np.concatenate([blocks[name] for name in names], axis=1)
+
+
 def _names(settings, separator=","):
     return [name.strip() for name in settings.sets.split(separator) if name.strip()]
 
@@ -105,16 +110,13 @@ class EarlyFusionSVM:
     def __init__(self, names, seed=0, search=True):
         self.names, self.seed, self.search = list(names), seed, search
 
-    def _joined(self, blocks):
-        return np.concatenate([blocks[name] for name in self.names], axis=1)
-
     def fit(self, blocks, targets, groups=None):
-        self.model_ = SearchedSVM(self.seed, self.search).fit(self._joined(blocks), targets, groups)
+        self.model_ = SearchedSVM(self.seed, self.search).fit(side_by_side(blocks, self.names), targets, groups)
         self.classes_ = self.model_.classes_
         return self
 
     def predict_proba(self, blocks):
-        return self.model_.predict_proba(self._joined(blocks))
+        return self.model_.predict_proba(side_by_side(blocks, self.names))
 
 
 class LateFusionSVM:
@@ -147,19 +149,19 @@ class RecommendedSVM:
     def fit(self, blocks, targets, groups=None):
         searched = {}
         for candidate in self.candidates:
-            joined = np.concatenate([blocks[name] for name in candidate], axis=1)
+            joined = side_by_side(blocks, candidate)
             searched["+".join(candidate)] = SearchedSVM(self.seed).search_grid(joined, targets, groups)
         scores = {name: score for name, (_, score) in searched.items()}
         chosen = max(scores, key=lambda name: -1.0 if np.isnan(scores[name]) else scores[name])
         self.chosen_, self.scores_ = chosen.split("+"), scores
-        joined = np.concatenate([blocks[name] for name in self.chosen_], axis=1)
-        self.model_ = SearchedSVM(self.seed, params=searched[chosen][0]).fit(joined, targets, groups)
+        chosen_blocks = side_by_side(blocks, self.chosen_)
+        self.model_ = SearchedSVM(self.seed, params=searched[chosen][0]).fit(chosen_blocks, targets, groups)
         self.classes_ = self.model_.classes_
         self.history_ = {f"selection/{name}": [score] for name, score in scores.items()}
         return self
 
     def predict_proba(self, blocks):
-        return self.model_.predict_proba(np.concatenate([blocks[name] for name in self.chosen_], axis=1))
+        return self.model_.predict_proba(side_by_side(blocks, self.chosen_))
 
 
 @dataclass(frozen=True)
