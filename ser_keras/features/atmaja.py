@@ -115,7 +115,7 @@ def _hsf(context):
 def _egemaps(context):
     """openSMILE eGeMAPSv02: 88 functionals (N, 88) and 25 descriptors per 10 ms frame, zero-padded."""
 
-    results = map_utterances(egemaps, context, "eGeMAPS")
+    results = map_utterances(egemaps, context, "eGeMAPS", isolate=True)
     longest = min(max(len(descriptors) for _, descriptors in results), EGEMAPS_MAX_FRAMES)
     padded = [pad_or_cut(descriptors, longest) for _, descriptors in results]
     arrays = {

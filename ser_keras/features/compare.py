@@ -39,7 +39,7 @@ def compare_names():
 def _compare(context):
     """openSMILE ComParE 2016: 6,373 functionals per utterance, (N, 6373)."""
 
-    arrays = {"compare": np.stack(map_utterances(compare_functionals, context, "ComParE 2016"))}
+    arrays = {"compare": np.stack(map_utterances(compare_functionals, context, "ComParE 2016", isolate=True))}
     return arrays, {"feature_set": "ComParE_2016", "functionals": len(compare_names())}
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from concurrent.futures import ProcessPoolExecutor
 
 
-def map_files(function, items, workers=1, progress=True, description="acoustic features"):
+def map_files(function, items, workers=1, progress=True, description="acoustic features", isolate=False):
     """``[function(item) for item in items]``, across ``workers`` processes, with a progress bar.
 
     Parameters
@@ -19,6 +20,10 @@ def map_files(function, items, workers=1, progress=True, description="acoustic f
     progress : bool
     description : str
         Progress-bar label.
+    isolate : bool
+        Compute in freshly started worker processes, never in this one, once TensorFlow is
+        loaded here: openSMILE corrupts memory in a process where TensorFlow is loaded
+        (prediction and the demo page load a run's model before they compute its features).
 
     Returns
     -------
@@ -32,19 +37,29 @@ def map_files(function, items, workers=1, progress=True, description="acoustic f
     bar = tqdm(total=len(items), desc=description, unit="utt", disable=not progress)
     # Every file is computed with one BLAS thread, here and in each worker: a sum split across threads
     # rounds differently, and the arrays must not depend on how many processes computed them.
+    spawned = isolate and "tensorflow" in sys.modules
     with threadpool_limits(limits=1):
-        if workers <= 1:
+        if workers <= 1 and not spawned:
             for item in items:
                 results.append(function(item))
                 bar.update()
         else:
+            workers = max(1, workers)
             chunksize = max(1, min(16, len(items) // (4 * workers)))
-            with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread_each) as pool:
+            context = _spawn() if spawned else None
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_one_thread_each) as pool:
                 for result in pool.map(function, items, chunksize=chunksize):
                     results.append(result)
                     bar.update()
     bar.close()
     return results
+
+
+def _spawn():
+    """A start method that gives a worker none of this process's state (a fork would copy TensorFlow's)."""
+    import multiprocessing
+
+    return multiprocessing.get_context("spawn")
 
 
 def _one_thread_each():

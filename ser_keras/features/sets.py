@@ -236,11 +236,15 @@ def utterance_paths(context):
     return [str(utterance.wav_path) for utterance in context.utterances()]
 
 
-def map_utterances(function, context, description):
-    """``function(path)`` of every utterance's audio, across the context's worker processes."""
+def map_utterances(function, context, description, isolate=False):
+    """``function(path)`` of every utterance's audio, across the context's worker processes.
+
+    ``isolate``: never in this process once TensorFlow is loaded (openSMILE's sets,
+    :func:`ser_keras.features.parallel.map_files`).
+    """
     from .parallel import map_files
 
-    return map_files(function, utterance_paths(context), context.workers, context.progress, description)
+    return map_files(function, utterance_paths(context), context.workers, context.progress, description, isolate)
 
 
 class BundleContext:
