@@ -26,6 +26,7 @@ import numpy as np
 
 from ..corpora.acted import FOUR_CLASSES
 from ..io import atomic_folder, write_json
+from ..segments import segment_rows
 from .bundle import BASE_SETS, MANIFEST, SETS_FOLDER, TARGETS, BundleError, describe_arrays, read_bundle
 
 UNPOOLED = ("words",)  # each corpus's vocabulary and vectors are its own
@@ -130,9 +131,7 @@ class _Part:
     def array(self, name, per_segment=False):
         values = np.asarray(self.bundle.array(name))
         if per_segment:
-            counts = np.asarray(self.bundle.array("segment_counts"))
-            starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-            return values[np.concatenate([np.arange(starts[r], starts[r] + counts[r]) for r in self.rows])]
+            return values[segment_rows(self.bundle.array("segment_counts"), self.rows)[0]]
         values = values[self.rows]
         if name == "labels":
             return self.remap[values]

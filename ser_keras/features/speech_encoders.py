@@ -188,13 +188,9 @@ def _ctranslate2_encoder(source):
         import ctranslate2
     except ImportError:
         raise ValueError('the ctranslate2 encoder needs CTranslate2: pip install -e ".[ctranslate2]"') from None
-    import keras_hub
 
     model = ctranslate2.models.Whisper(str(source), device="cpu", compute_type="float32")
-    mels = _mels(source)
-    front_end = whisper_front_end(
-        lambda seconds: keras_hub.layers.WhisperAudioConverter(num_mels=mels, max_audio_length=seconds)
-    )
+    front_end = whisper_inputs(source)
 
     def frames(waves):
         # CTranslate2 wants (B, mels, frames), contiguous.
