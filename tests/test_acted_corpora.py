@@ -1,4 +1,4 @@
-"""The readers of RAVDESS, CREMA-D, TESS, SAVEE and EMOVO, on releases the tests lay out with synthesised audio."""
+"""The readers of the acted corpora (RAVDESS, CREMA-D, TESS, SAVEE, EMOVO, TurEV-DB), on releases made of tones."""
 
 import subprocess
 import sys
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import write_tone
 
-from ser_keras.corpora import crema_d, emovo, ravdess, savee, tess
+from ser_keras.corpora import crema_d, emovo, ravdess, savee, tess, turev
 from ser_keras.corpora.loading import get_corpus
 from ser_keras.corpora.utterance import CorpusError
 
@@ -145,7 +145,24 @@ def test_emovo_reads_actors_sentences_and_folds(tmp_path):
     assert [u.label for u in four.utterances] == ["neutral"] and four.excluded == Counter({"disgusted": 1})
 
 
-@pytest.mark.parametrize("kind", ["crema-d", "emovo", "ravdess", "savee", "tess"])
+def test_turev_reads_speakers_words_and_lends_calm_to_the_four_classes(tmp_path):
+    names = ["Angry/1157_kz_acik.wav", "Calm/1157_sk_okul.wav", "Sad/7895_hl_ogul1.wav", "Sad/7895_hl_ogul.wav"]
+    _tones(tmp_path / "turev" / "Sound Source", [*names, "Happy/9999_mt_kedi.wav", "Happy/1157_xx_kedi.wav"])
+    corpus = turev.read_turev(tmp_path / "turev")
+    assert [(u.id, u.label, u.speaker, u.session, u.transcript) for u in corpus.utterances] == [
+        ("1157_kz_acik", "angry", "1157", 1, "acik"),
+        ("1157_sk_okul", "calm", "1157", 1, "okul"),
+        ("7895_hl_ogul", "sad", "7895", 6, "ogul"),
+        ("7895_hl_ogul1", "sad", "7895", 6, "ogul"),
+    ]
+    assert corpus.notes == Counter({"file names outside the scheme": 2})
+    four = turev.read_turev(tmp_path / "turev", labels="four")
+    assert [u.label for u in four.utterances] == ["angry", "neutral", "sad", "sad"] and not four.excluded
+    assert sum(turev.expected_counts().values()) == 1735
+    assert turev.expected_counts("four") == {"angry": 487, "neutral": 408, "happy": 357, "sad": 483}
+
+
+@pytest.mark.parametrize("kind", ["crema-d", "emovo", "ravdess", "savee", "tess", "turev"])
 def test_a_root_of_another_corpus_gets_one_line_saying_what_was_expected(kind, ravdess_root, tmp_path):
     root = ravdess_root if kind != "ravdess" else _tones(tmp_path / "other", ["OAF_angry/OAF_back_angry.wav"])
     with pytest.raises(CorpusError) as error:
@@ -185,6 +202,7 @@ def test_corpus_counts_command_prints_counts_beside_the_published_ones(ravdess_r
         ("tess", [f"{s}_x/{s}_{w}_{e}.wav" for s in ("OAF", "YAF") for w, e in (("back", "angry"), ("dog", "sad"))]),
         ("savee", [f"AudioData/{s}/{e}01.wav" for s in ("DC", "JE") for e in ("a", "sa", "h")]),
         ("emovo", [f"{s}/{e}-{s}-b1.wav" for s in ("f1", "m2") for e in ("rab", "tri", "gio")]),
+        ("turev", [f"Sound Source/x/{s}_{e}_okul.wav" for s in ("1157", "1984") for e in ("kz", "hl", "mt")]),
     ],
 )
 def test_feature_extraction_reads_each_corpus(kind, names, tmp_path):

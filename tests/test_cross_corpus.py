@@ -170,3 +170,33 @@ def test_the_cross_corpus_benchmark_writes_one_column_per_test_corpus(four_class
     cells = [float(cell.strip().rstrip("%")) for cell in row.split("|")[3:5]]
     assert min(cells) > 60.0, row
     assert "Left out, their feature sets not in every bundle: compare-svm (compare)" in table
+
+
+def _turev(root):
+    for speaker in ("1157", "1234"):
+        for label, code in (("angry", "kz"), ("neutral", "sk"), ("happy", "mt"), ("sad", "hl")):
+            for word in ("acik", "okul"):
+                write_tone(root / f"Sound Source/x/{speaker}_{code}_{word}.wav", 0.6, frequency=PITCH[label])
+    return root
+
+
+def test_a_corpus_without_neutral_lends_its_calm_to_the_shared_label_map(four_class_bundles, tmp_path):
+    turev = tmp_path / "turev"
+    arguments = ["--corpus", "turev", "--root", str(_turev(tmp_path / "release")), "--out", str(turev), "--dim", "8"]
+    assert extract([*arguments, "--quiet", "--workers", "1", "--feature-sets", "acoustic_stats"]) == 0
+    assert read_bundle(turev).classes == ["angry", "calm", "happy", "sad"]
+    ravdess = tmp_path / "ravdess"
+    ravdess_root = read_bundle(four_class_bundles[0]).manifest["corpus"]["root"]
+    arguments = ["--corpus", "ravdess", "--root", ravdess_root, "--out", str(ravdess), "--dim", "8", "--quiet"]
+    assert extract([*arguments, "--workers", "1", "--feature-sets", "acoustic_stats"]) == 0
+    manifest = pool_bundles([ravdess, turev], tmp_path / "pool", labels="four")
+    pooled = read_bundle(tmp_path / "pool")
+    # RAVDESS keeps its own neutral (its calm is left out); TurEV-DB's calm is read as neutral.
+    described = {corpus["name"]: corpus for corpus in manifest["corpus"]["corpora"]}
+    assert "stand_ins" not in described["ravdess"] and described["turev"]["stand_ins"] == {"neutral": "calm"}
+    rows = pooled.meta["corpus"] == "turev"
+    labels = np.asarray(pooled.array("labels"))[rows.to_numpy()]
+    ids = pooled.meta.loc[rows, "id"]
+    neutral = pooled.classes.index("neutral")
+    assert sorted(ids[labels == neutral]) == [f"turev/{s}_sk_{w}" for s in ("1157", "1234") for w in ("acik", "okul")]
+    assert manifest["counts"] == {"angry": 12, "happy": 12, "neutral": 12, "sad": 12}

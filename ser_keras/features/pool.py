@@ -34,6 +34,9 @@ UNPOOLED = ("words",)  # each corpus's vocabulary and vectors are its own
 # not how it was computed.
 _MEASURED = ("versions", "speed", "utterances_cut", "frames_cut", "max_frames")
 LABEL_MAPS = {"four": FOUR_CLASSES}
+# A corpus without a class of the map may lend its nearest one: TurEV-DB has no neutral, and its
+# calm stands in (as its reader does with labels="four"); RAVDESS has both and keeps its neutral.
+STAND_INS = {"neutral": "calm"}
 
 
 def corpus_name(bundle):
@@ -122,7 +125,8 @@ class _Part:
 
     def __init__(self, bundle, classes):
         self.bundle = bundle
-        self.columns = [bundle.classes.index(name) for name in classes]
+        self.columns = [bundle.classes.index(_source_class(bundle, name)) for name in classes]
+        self.stand_ins = stand_ins(bundle, classes)
         labels = np.asarray(bundle.array("labels"))
         self.rows = np.flatnonzero(np.isin(labels, self.columns))
         self.remap = np.full(len(bundle.classes), -1, dtype=np.int32)
@@ -144,10 +148,22 @@ def _shared_classes(bundles, labels):
         return bundles[0].classes
     classes = sorted(LABEL_MAPS[labels])
     for bundle in bundles:
-        missing = [name for name in classes if name not in bundle.classes]
+        missing = [name for name in classes if _source_class(bundle, name) not in bundle.classes]
         if missing:
             raise BundleError(f"{bundle.path} has no {', '.join(missing)}: the label map {labels} needs {classes}")
     return classes
+
+
+def _source_class(bundle, name):
+    """The bundle's class read as ``name``: itself, or its stand-in when the bundle lacks it."""
+    if name not in bundle.classes and STAND_INS.get(name) in bundle.classes:
+        return STAND_INS[name]
+    return name
+
+
+def stand_ins(bundle, classes):
+    """Which of ``classes`` the bundle gives through a stand-in, as {class: stand-in}."""
+    return {name: _source_class(bundle, name) for name in classes if _source_class(bundle, name) != name}
 
 
 def _check_poolable(bundles, labels):
@@ -209,8 +225,11 @@ def _pooled_manifest(parts, classes, kept, left_out):
 
 def _described(part):
     bundle = part.bundle
-    return {"name": corpus_name(bundle), "bundle": str(bundle.path), "utterances": len(part.rows),
-            **bundle.manifest.get("corpus", {})}  # fmt: skip
+    described = {"name": corpus_name(bundle), "bundle": str(bundle.path), "utterances": len(part.rows),
+                 **bundle.manifest.get("corpus", {})}  # fmt: skip
+    if part.stand_ins:
+        described["stand_ins"] = part.stand_ins  # e.g. {"neutral": "calm"}: the pool's class, the corpus's
+    return described
 
 
 def _joined(parts, name, per_segment=False):
