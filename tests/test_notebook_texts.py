@@ -1,6 +1,7 @@
 """The committed notebooks as a student opens them: no TensorFlow start-up log among their outputs."""
 
 import importlib.util
+import re
 import json
 from pathlib import Path
 
@@ -53,3 +54,87 @@ def test_the_cleaner_removes_the_log_and_keeps_everything_else():
         {"output_type": "stream", "name": "stdout", "text": ["UA 81.8%\n"]},
     ]
     assert cleaned["cells"][2] == {"cell_type": "markdown", "source": "E0000 in prose stays"}
+
+
+# A result quoted in prose: a percentage with decimals (72.9%) or a number with three or more
+# decimals (0.392). Integer percentages (chance 25%, a 95% interval, 20% of the speakers) and
+# settings with one or two decimals (lambda 0.66, dropout 0.3) are definitions, not results.
+RESULT_NUMBER = re.compile(r"(?<![\w.])(-?\d+\.\d+%|-?\d+\.\d{3,})(?![\w.])")
+QUOTED = re.compile(r"```.*?```|`[^`]*`|\$[^$]*\$", re.DOTALL)  # code, commands and equations
+OUTPUT_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _outputs_text(notebook):
+    texts = []
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            texts.append("".join(output.get("text", "")))
+            for kind in ("text/plain", "text/markdown", "text/html"):
+                texts.append("".join(output.get("data", {}).get(kind, "")))
+    return "\n".join(texts)
+
+
+def uncomputed_numbers(notebook):
+    """The result numbers of the notebook's prose that none of its outputs shows at that precision.
+
+    A number counts as computed when an output holds a number that rounds to it at the
+    precision quoted, as itself or as a fraction quoted in percent (0.781 for 78.1%).
+    """
+    values = [float(text) for text in OUTPUT_NUMBER.findall(_outputs_text(notebook))]
+    missing = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        for token in RESULT_NUMBER.findall(QUOTED.sub(" ", "".join(cell["source"]))):
+            number = token.rstrip("%")
+            places = len(number.split(".")[1])
+            target = round(float(number), places)
+            scales = (1, 100) if token.endswith("%") else (1,)
+            if not any(round(value * scale, places) == target for value in values for scale in scales):
+                missing.append(token)
+    return missing
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_every_result_quoted_in_prose_is_computed_by_the_notebook(path):
+    missing = uncomputed_numbers(json.loads(path.read_text(encoding="utf-8")))
+    assert not missing, f"{path.name}: numbers in markdown that no output computes: {missing}"
+
+
+def test_the_number_check_tells_a_typed_number_from_a_computed_one():
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "source": "UA 78.1% with window 8, CCC -0.392; lambda 0.66, chance 25%"},
+            {"cell_type": "code", "outputs": [{"output_type": "stream", "text": "ua 0.781\n"}]},
+            {"cell_type": "markdown", "source": "`python x.py --rate 0.125` and $\\frac{0.5}{2.125}$ are code"},
+        ]
+    }
+    assert uncomputed_numbers(notebook) == ["-0.392"]
+
+
+SECTIONS = ("## Learning objectives", "**Prerequisites.**", "**Time on 2 CPU cores.**", "**Terms.**")
+EXERCISE = re.compile(r"^\d+\. \*\*", re.MULTILINE)
+
+
+def _markdown(notebook):
+    return ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "markdown"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_every_notebook_has_objectives_audio_exercises_with_solutions_and_a_next_step(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    markdown = _markdown(notebook)
+    header = markdown[0]
+    missing = [section for section in SECTIONS if section not in header]
+    assert not missing, f"{path.name}: the first cell has no {missing}"
+    exercises = [text for text in markdown if "## Exercises" in text]
+    assert exercises, f"{path.name}: no '## Exercises' section"
+    listed = EXERCISE.findall(exercises[0].split("## Exercises", 1)[1].split("\n## ", 1)[0])
+    assert 3 <= len(listed) <= 5, f"{path.name}: {len(listed)} exercises (3 to 5 expected)"
+    assert any("## Try next" in text for text in markdown), f"{path.name}: no '## Try next' section"
+    solutions = REPOSITORY / "notebooks" / "solutions" / f"{path.stem}.md"
+    assert solutions.is_file(), f"{path.name}: no {solutions.relative_to(REPOSITORY)}"
+    answered = re.findall(r"^## Exercise (\d+)", solutions.read_text(encoding="utf-8"), re.MULTILINE)
+    assert answered == [str(n) for n in range(1, len(listed) + 1)], f"{solutions.name}: answers {answered}"
+    code = "".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
+    assert "Audio(" in code or "play_examples(" in code, f"{path.name}: no audio player"

@@ -1,9 +1,13 @@
-"""The other half of the tutorial notebooks (see ``test_notebooks.py``): 02, 06 and 07."""
+"""The other half of the tutorial notebooks (see ``test_notebooks.py``): 02, 06, 07, 08 and 09."""
 
 import pytest
 from conftest import REPOSITORY, run_notebook
 
-HERE = [path for path in sorted((REPOSITORY / "notebooks").glob("*.ipynb")) if path.stem[:2] in ("02", "06", "07")]
+HERE = [
+    path
+    for path in sorted((REPOSITORY / "notebooks").glob("*.ipynb"))
+    if path.stem[:2] in ("02", "06", "07", "08", "09")
+]
 
 
 @pytest.mark.parametrize("path", HERE, ids=[path.stem for path in HERE])

@@ -4,11 +4,13 @@
 """
 
 from .compare import comparison_table, read_report
+from .intervals import bootstrap_interval
 from .metrics import at_one_scores, ccc, dimensional_scores, scores, summarise
 from .plots import plot_confusion, plot_curves, plot_scatter
 
 __all__ = [
     "at_one_scores",
+    "bootstrap_interval",
     "ccc",
     "comparison_table",
     "dimensional_scores",
