@@ -1,8 +1,8 @@
-"""The committed notebooks as a student opens them: no TensorFlow start-up log among their outputs."""
+"""The committed notebooks as a student opens them: their sections, no TensorFlow log, no number they do not compute."""
 
 import importlib.util
-import re
 import json
+import re
 from pathlib import Path
 
 import pytest
