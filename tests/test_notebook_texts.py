@@ -138,3 +138,37 @@ def test_every_notebook_has_objectives_audio_exercises_with_solutions_and_a_next
     assert answered == [str(n) for n in range(1, len(listed) + 1)], f"{solutions.name}: answers {answered}"
     code = "".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
     assert "Audio(" in code or "play_examples(" in code, f"{path.name}: no audio player"
+
+
+_colab_spec = importlib.util.spec_from_file_location("notebook_colab", REPOSITORY / "scripts" / "notebook_colab.py")
+notebook_colab = importlib.util.module_from_spec(_colab_spec)
+_colab_spec.loader.exec_module(notebook_colab)
+
+
+def test_the_colab_path_installs_the_extras_a_notebook_needs_and_comes_off_again(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    import nbformat
+
+    copy = tmp_path / "10_words_from_a_recogniser.ipynb"
+    shutil.copy(REPOSITORY / "notebooks" / copy.name, copy)
+    before = nbformat.read(str(copy), as_version=4)
+    script = [sys.executable, str(REPOSITORY / "scripts" / "notebook_colab.py")]
+    for _ in range(2):  # a second run replaces, never doubles
+        done = subprocess.run([*script, "--repository", "https://github.com/owner/ser_keras", str(copy)])
+        assert done.returncode == 0
+    book = nbformat.read(str(copy), as_version=4)
+    setup = [cell for cell in book.cells if "colab-setup" in cell.metadata.get("tags", [])]
+    assert len(setup) == 1 and book.cells.index(setup[0]) == 1
+    assert '"ser_keras[asr,test]"' in setup[0].source and "github.com/owner/ser_keras" in setup[0].source
+    assert book.cells[0].source.count("colab.research.google.com/github/owner/ser_keras/blob/main/notebooks/") == 1
+    # Inside a clone the cell is a no-op: the project is importable, so nothing is cloned.
+    namespace = {}
+    exec(setup[0].source.replace("subprocess.run", "raise RuntimeError; subprocess.run"), namespace)
+    bad = subprocess.run([*script, "--repository", "ftp://x", str(copy)], capture_output=True, text=True)
+    assert bad.returncode != 0 and bad.stderr.startswith("error: --repository")
+    assert subprocess.run([*script, "--remove", str(copy)]).returncode == 0
+    after = nbformat.read(str(copy), as_version=4)
+    assert [cell.source for cell in after.cells] == [cell.source for cell in before.cells]
