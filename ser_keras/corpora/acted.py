@@ -22,6 +22,9 @@ from .utterance import Corpus, CorpusError, Utterance
 
 LFS_POINTER = b"version https://git-lfs"
 FOUR_CLASSES = ("angry", "happy", "neutral", "sad")  # the subset most acted-corpus comparisons use
+# A corpus without a class of the four may lend its nearest one: TurEV-DB has no neutral, and its
+# calm stands in. A corpus that has both (RAVDESS) keeps its own neutral and leaves calm out.
+STAND_INS = {"neutral": "calm"}
 LABEL_SETS = ("all", "four")
 
 
@@ -68,7 +71,8 @@ def read_acted(root, name, files, parse, label_names, labels="all", expected_lay
         Emotion code -> class name.
     labels : {"all", "four"}
         ``"all"``: every class of the corpus; ``"four"``: angry, happy, neutral and sad
-        only (the others counted in ``Corpus.excluded``).
+        only (the others counted in ``Corpus.excluded``; a class the corpus lacks is read from
+        its stand-in in ``STAND_INS``, as TurEV-DB's calm for neutral).
     expected_layout : str
         What the release looks like, for the error when nothing matches.
 
@@ -85,6 +89,8 @@ def read_acted(root, name, files, parse, label_names, labels="all", expected_lay
     """
     if labels not in LABEL_SETS:
         raise CorpusError(f"{name}: labels must be one of {LABEL_SETS}, got {labels!r}")
+    if labels == "four":
+        label_names = four_class_names(label_names)
     kept = set(label_names.values()) if labels == "all" else set(FOUR_CLASSES)
     corpus = Corpus(root=Path(root), utterances=[])
     seen = set()
@@ -126,6 +132,25 @@ def read_acted(root, name, files, parse, label_names, labels="all", expected_lay
         raise CorpusError(f"{root} does not look like {name}: expected {expected_layout}")
     corpus.utterances.sort(key=lambda u: (u.session, u.speaker, u.id))
     return corpus
+
+
+def four_class_names(label_names):
+    """A corpus's code -> class map for the four shared classes, stand-ins renamed.
+
+    Parameters
+    ----------
+    label_names : dict
+        Emotion code -> class name, every class of the corpus.
+
+    Returns
+    -------
+    dict
+        The same map, where a class the corpus lacks takes its stand-in's codes (TurEV-DB's
+        calm read as neutral); every other class keeps its name.
+    """
+    present = set(label_names.values())
+    renamed = {stand_in: name for name, stand_in in STAND_INS.items() if name not in present and stand_in in present}
+    return {code: renamed.get(name, name) for code, name in label_names.items()}
 
 
 def published_counts(counts, labels):

@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import re
 
-from .acted import FileName, published_counts, read_acted, require_folder, speaker_folds, wav_files
+from .acted import FileName, four_class_names, published_counts, read_acted, require_folder, speaker_folds, wav_files
 from .loading import CorpusReader, register_corpus
 
 NAME = "TurEV-DB"
 EMOTIONS = {"kz": "angry", "sk": "calm", "mt": "happy", "hl": "sad"}
-FOUR = {**EMOTIONS, "sk": "neutral"}  # no neutral in the corpus: calm stands in for it
 SPEAKERS = ("1157", "1234", "1358", "1984", "6783", "7895")
 RELEASE_COUNTS = {"angry": 487, "calm": 408, "happy": 357, "sad": 483}
 LAYOUT = "Sound Source/ with Angry/ Calm/ Happy/ Sad/ holding files named speaker_emotion_word.wav (1157_kz_acik.wav)"
@@ -64,14 +63,14 @@ def read_turev(root, labels="all"):
     Corpus
     """
     root = require_folder(root, NAME)
-    names = EMOTIONS if labels == "all" else FOUR
-    return read_acted(root, NAME, wav_files(root), parse_name, names, labels, LAYOUT)
+    return read_acted(root, NAME, wav_files(root), parse_name, EMOTIONS, labels, LAYOUT)
 
 
 def expected_counts(labels="all"):
     """The release's counts per class for a label set (calm counted as neutral with ``"four"``)."""
     if labels == "four":
-        return published_counts({FOUR[code]: RELEASE_COUNTS[name] for code, name in EMOTIONS.items()}, labels)
+        four = four_class_names(EMOTIONS)
+        return published_counts({four[code]: RELEASE_COUNTS[name] for code, name in EMOTIONS.items()}, labels)
     return published_counts(RELEASE_COUNTS, labels)
 
 

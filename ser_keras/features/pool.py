@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..corpora.acted import FOUR_CLASSES
+from ..corpora.acted import FOUR_CLASSES, STAND_INS
 from ..io import atomic_folder, write_json
 from ..segments import segment_rows
 from .bundle import BASE_SETS, MANIFEST, SETS_FOLDER, TARGETS, BundleError, describe_arrays, read_bundle
@@ -33,10 +33,7 @@ UNPOOLED = ("words",)  # each corpus's vocabulary and vectors are its own
 # What a set measured on its corpus (cuts, speed, versions, the longest utterance it padded to),
 # not how it was computed.
 _MEASURED = ("versions", "speed", "utterances_cut", "frames_cut", "max_frames")
-LABEL_MAPS = {"four": FOUR_CLASSES}
-# A corpus without a class of the map may lend its nearest one: TurEV-DB has no neutral, and its
-# calm stands in (as its reader does with labels="four"); RAVDESS has both and keeps its neutral.
-STAND_INS = {"neutral": "calm"}
+LABEL_MAPS = {"four": FOUR_CLASSES}  # a class a bundle lacks may come from its stand-in (acted.STAND_INS)
 
 
 def corpus_name(bundle):
