@@ -134,6 +134,11 @@ def read_acted(root, name, files, parse, label_names, labels="all", expected_lay
     return corpus
 
 
+def _borrowed(present):
+    """``{stand-in: class}`` for each of the four classes a corpus lacks and can read from a stand-in."""
+    return {stand_in: name for name, stand_in in STAND_INS.items() if name not in present and stand_in in present}
+
+
 def four_class_names(label_names):
     """A corpus's code -> class map for the four shared classes, stand-ins renamed.
 
@@ -148,14 +153,15 @@ def four_class_names(label_names):
         The same map, where a class the corpus lacks takes its stand-in's codes (TurEV-DB's
         calm read as neutral); every other class keeps its name.
     """
-    present = set(label_names.values())
-    renamed = {stand_in: name for name, stand_in in STAND_INS.items() if name not in present and stand_in in present}
+    renamed = _borrowed(set(label_names.values()))
     return {code: renamed.get(name, name) for code, name in label_names.items()}
 
 
 def published_counts(counts, labels):
-    """A corpus's published counts per class, for the label set read."""
+    """A corpus's published counts per class, for the label set read (stand-ins renamed, as read)."""
     if labels == "four":
+        renamed = _borrowed(set(counts))
+        counts = {renamed.get(name, name): n for name, n in counts.items()}
         return {name: n for name, n in counts.items() if name in FOUR_CLASSES}
     return dict(counts)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from .acted import FileName, four_class_names, published_counts, read_acted, require_folder, speaker_folds, wav_files
+from .acted import FileName, published_counts, read_acted, require_folder, speaker_folds, wav_files
 from .loading import CorpusReader, register_corpus
 
 NAME = "TurEV-DB"
@@ -68,9 +68,6 @@ def read_turev(root, labels="all"):
 
 def expected_counts(labels="all"):
     """The release's counts per class for a label set (calm counted as neutral with ``"four"``)."""
-    if labels == "four":
-        four = four_class_names(EMOTIONS)
-        return published_counts({four[code]: RELEASE_COUNTS[name] for code, name in EMOTIONS.items()}, labels)
     return published_counts(RELEASE_COUNTS, labels)
 
 
