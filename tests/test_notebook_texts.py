@@ -147,6 +147,19 @@ notebook_colab = importlib.util.module_from_spec(_colab_spec)
 _colab_spec.loader.exec_module(notebook_colab)
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_every_notebook_opens_with_the_setup_cell_that_installs_what_it_needs(path):
+    import nbformat
+
+    book = nbformat.read(str(path), as_version=4)
+    code = [cell for cell in book.cells if cell.cell_type == "code"]
+    assert "colab-setup" in code[0].metadata.get("tags", []), f"run python scripts/notebook_colab.py {path.name}"
+    # Whatever SOURCE says (the archive, or the repository once it has an address), the extras are the header's.
+    source = re.search(r'^SOURCE = "([^"]+)"$', code[0].source, re.MULTILINE).group(1)
+    expected = notebook_colab.with_colab(nbformat.read(str(path), as_version=4), path.name, source)
+    assert code[0].source == next(cell.source for cell in expected.cells if cell.cell_type == "code")
+
+
 def test_the_colab_path_installs_the_extras_a_notebook_needs_and_comes_off_again(tmp_path):
     import shutil
     import subprocess
@@ -156,21 +169,76 @@ def test_the_colab_path_installs_the_extras_a_notebook_needs_and_comes_off_again
 
     copy = tmp_path / "10_words_from_a_recogniser.ipynb"
     shutil.copy(REPOSITORY / "notebooks" / copy.name, copy)
-    before = nbformat.read(str(copy), as_version=4)
     script = [sys.executable, str(REPOSITORY / "scripts" / "notebook_colab.py")]
+    assert subprocess.run([*script, "--remove", str(copy)]).returncode == 0
+    before = nbformat.read(str(copy), as_version=4)
     for _ in range(2):  # a second run replaces, never doubles
         done = subprocess.run([*script, "--repository", "https://github.com/owner/ser_keras", str(copy)])
         assert done.returncode == 0
     book = nbformat.read(str(copy), as_version=4)
     setup = [cell for cell in book.cells if "colab-setup" in cell.metadata.get("tags", [])]
     assert len(setup) == 1 and book.cells.index(setup[0]) == 1
-    assert '"ser_keras[asr,test]"' in setup[0].source and "github.com/owner/ser_keras" in setup[0].source
+    assert '"ser-keras[asr,test]"' in setup[0].source
+    assert 'SOURCE = "https://github.com/owner/ser_keras"' in setup[0].source
     assert book.cells[0].source.count("colab.research.google.com/github/owner/ser_keras/blob/main/notebooks/") == 1
-    # Inside a clone the cell is a no-op: the project is importable, so nothing is cloned.
+    # Inside a clone the cell is a no-op: the project is importable, so nothing is fetched.
     namespace = {}
     exec(setup[0].source.replace("subprocess.run", "raise RuntimeError; subprocess.run"), namespace)
+    assert subprocess.run([*script, str(copy)]).returncode == 0  # no address: the archive, no badge
+    book = nbformat.read(str(copy), as_version=4)
+    assert "colab-badge" not in book.cells[0].source and 'SOURCE = "ser_keras.zip"' in book.cells[1].source
     bad = subprocess.run([*script, "--repository", "ftp://x", str(copy)], capture_output=True, text=True)
     assert bad.returncode != 0 and bad.stderr.startswith("error: --repository")
     assert subprocess.run([*script, "--remove", str(copy)]).returncode == 0
     after = nbformat.read(str(copy), as_version=4)
     assert [cell.source for cell in after.cells] == [cell.source for cell in before.cells]
+
+
+def test_the_setup_cell_installs_the_project_from_its_archive_where_it_is_missing(tmp_path):
+    """Colab's case on this machine: an environment without the project, and the archive a lecturer hands out."""
+    import importlib.metadata
+    import os
+    import subprocess
+    import venv
+
+    import nbformat
+
+    if not (REPOSITORY / ".git").exists():
+        pytest.skip("not a git clone: no archive of HEAD to make")
+    venv.create(tmp_path / "fresh", with_pip=False)
+    site = next((tmp_path / "fresh" / "lib").glob("python*/site-packages"))
+    # The fresh environment borrows only the installers (no network here): pip, setuptools, wheel, packaging.
+    for name in ("pip", "setuptools", "wheel", "packaging"):
+        try:
+            files = importlib.metadata.distribution(name).files
+        except importlib.metadata.PackageNotFoundError:
+            pytest.skip(f"{name} is not installed here")
+        for top in {file.parts[0] for file in files if file.parts[0] != ".."}:
+            source = Path(importlib.metadata.distribution(name).locate_file(top))
+            if source.exists() and not (site / top).exists():
+                (site / top).symlink_to(source)
+    python = tmp_path / "fresh" / "bin" / "python"
+    archive = ["git", "-C", str(REPOSITORY), "archive", "-o", str(tmp_path / "ser_keras.zip"), "HEAD"]
+    name = "03_multimodal_model.ipynb"
+    book = notebook_colab.with_colab(nbformat.read(str(REPOSITORY / "notebooks" / name), as_version=4), name)
+    cell = next(cell.source for cell in book.cells if "colab-setup" in cell.metadata.get("tags", []))
+    environment = {
+        **{key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "PIP_", "VIRTUAL"))},
+        "PIP_CONFIG_FILE": os.devnull,  # no index, no find-links of this machine: nothing to download from
+        "PIP_NO_INDEX": "1",
+        "PIP_NO_DEPS": "1",  # the project's dependencies are a download; the test checks the project's own install
+        "PIP_NO_BUILD_ISOLATION": "0",  # pip reads this as --no-build-isolation
+    }
+    check = cell + "\nprint(importlib.util.find_spec('ser_keras').origin)\nprint(os.getcwd())"
+    missing = subprocess.run([str(python), "-c", check], cwd=tmp_path, env=environment, capture_output=True, text=True)
+    assert missing.stderr.strip().splitlines()[-1].startswith("FileNotFoundError: ser_keras.zip not found: upload it")
+    subprocess.run(archive, check=True)
+    done = subprocess.run([str(python), "-c", check], cwd=tmp_path, env=environment, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    origin, working = done.stdout.split()[-2:]
+    assert origin == str(tmp_path / "ser-keras" / "ser_keras" / "__init__.py")
+    assert working == str(tmp_path / "ser-keras") and (tmp_path / "ser-keras" / "classification.py").is_file()
+    # Installed, not only on the path: a new process elsewhere finds the project where the cell put it.
+    find = "import importlib.util; print(importlib.util.find_spec('ser_keras').origin)"
+    again = subprocess.run([str(python), "-c", find], cwd="/", capture_output=True, text=True, check=True)
+    assert again.stdout.strip() == origin
