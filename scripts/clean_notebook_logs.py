@@ -1,14 +1,14 @@
-"""Remove TensorFlow's start-up log lines from notebooks' committed outputs.
+"""Remove TensorFlow's log lines from notebooks' committed outputs.
 
     python scripts/clean_notebook_logs.py notebooks/*.ipynb        # after a full run, before committing
 
 TensorFlow's C++ logging writes to the process's stderr when it loads (oneDNN's "custom
 operations are on", "Could not find cuda drivers", a failed cuInit on a machine without a GPU,
-a CPU-feature note), and its Python logger writes there too (a tf.function "retracing"
-warning when a notebook trains several models in a row): Jupyter shows them as red blocks
-that say nothing about the lesson and that a student on another machine sees differently.
-Each stderr output loses those lines, and goes when nothing else is left; every other output
-stays as it was.
+a CPU-feature note), and its Python logger adds warnings of its own (a tf.function
+"retracing" warning when a notebook trains several models in a row, on a kernel's stdout):
+blocks that say nothing about the lesson and that a student on another machine sees
+differently. Each stream output loses those lines, and goes when nothing else is left; every
+other output stays as it was.
 ``tests/test_notebook_texts.py`` fails on a notebook that still holds one.
 """
 
@@ -38,7 +38,7 @@ def cleaned(notebook):
     for cell in notebook.get("cells", []):
         kept = []
         for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            if output.get("output_type") == "stream":
                 lines = "".join(output["text"]).splitlines(keepends=True)
                 rest = [line for line in lines if not TENSORFLOW_LOG.match(line.rstrip("\n"))]
                 removed += len(lines) - len(rest)
