@@ -21,7 +21,7 @@ from ser_keras.speech2vec import (
     utterance_embeddings,
     word_segments,
 )
-from ser_keras.speech2vec.evaluate import nearest_words, similarity_figures
+from ser_keras.speech2vec.evaluate import nearest_other_speaker, nearest_words, similarity_figures
 
 
 def utterance(name, words):
@@ -221,6 +221,10 @@ def test_similarity_figures_on_hand_made_embeddings():
     noise = rng.normal(size=(80, 16))
     random = similarity_figures(noise, words, speakers, n_pairs=500)
     assert abs(random["gap"]) < 0.1 and random["neighbour_same_word"] < 0.5
+    # The nearest segment by another speaker, never the segment itself or its own speaker's, in blocks or not.
+    points = np.array([[1.0, 0], [1.0, 0.05], [0.9, 0.5], [0, 1.0]])
+    assert nearest_other_speaker(points, ["a", "a", "b", "b"]).tolist() == [2, 2, 1, 1]
+    assert nearest_other_speaker(points, ["a", "a", "b", "b"], chunk=1).tolist() == [2, 2, 1, 1]
     neighbours = nearest_words({"a": np.array([1.0, 0]), "b": np.array([1.0, 0.1]), "c": np.array([0, 1.0])}, ["a"])
     assert [w for w, _ in neighbours["a"]] == ["b", "c"]
 

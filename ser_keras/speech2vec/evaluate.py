@@ -64,12 +64,7 @@ def similarity_figures(embeddings, words, speakers, n_pairs=5000, seed=0, chunk=
             i, j = candidates[k]
             same.append(float(unit[i] @ unit[j]))
 
-    hits = 0
-    for start in range(0, n, chunk):
-        block = unit[start : start + chunk] @ unit.T
-        block[speakers[start : start + chunk, None] == speakers[None, :]] = -np.inf
-        nearest = block.argmax(axis=1)
-        hits += int((words[nearest] == words[start : start + chunk]).sum())
+    hits = int((words[nearest_other_speaker(embeddings, speakers, chunk)] == words).sum())
     _, counts = np.unique(words, return_counts=True)
     shares = counts / n
     return {
@@ -81,6 +76,30 @@ def similarity_figures(embeddings, words, speakers, n_pairs=5000, seed=0, chunk=
         "segments": int(n),
         "word_types": int(len(counts)),
     }
+
+
+def nearest_other_speaker(embeddings, speakers, chunk=2048):
+    """For each segment, the index of its nearest segment (by cosine) spoken by another speaker.
+
+    Parameters
+    ----------
+    embeddings : np.ndarray, shape (n, D)
+    speakers : sequence of str, length n
+    chunk : int
+        Rows per block of the search (bounds memory).
+
+    Returns
+    -------
+    np.ndarray of int, shape (n,)
+    """
+    speakers = np.asarray(speakers)
+    unit = _unit(np.asarray(embeddings, dtype=np.float64))
+    nearest = np.empty(len(unit), dtype=int)
+    for start in range(0, len(unit), chunk):
+        block = unit[start : start + chunk] @ unit.T
+        block[speakers[start : start + chunk, None] == speakers[None, :]] = -np.inf
+        nearest[start : start + chunk] = block.argmax(axis=1)
+    return nearest
 
 
 def nearest_words(vectors, queries, k=5):
