@@ -64,7 +64,7 @@ def similarity_figures(embeddings, words, speakers, n_pairs=5000, seed=0, chunk=
             i, j = candidates[k]
             same.append(float(unit[i] @ unit[j]))
 
-    hits = int((words[nearest_other_speaker(embeddings, speakers, chunk)] == words).sum())
+    hits = int((words[nearest_other_speaker(unit, speakers, chunk)] == words).sum())
     _, counts = np.unique(words, return_counts=True)
     shares = counts / n
     return {
